@@ -1,0 +1,3 @@
+from mcms.cli import main
+
+raise SystemExit(main())

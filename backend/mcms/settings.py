@@ -1,0 +1,112 @@
+"""One typed settings object, read once: ``MCMS_*`` environment variables over an
+optional TOML file (``MCMS_CONFIG`` or ``./mcms.toml``) over safe defaults."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("MCMS_CONFIG", "mcms.toml"))
+
+
+class Settings(BaseSettings):
+    """Everything the process needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(env_prefix="MCMS_", extra="forbid")
+
+    environment: Environment = Environment.DEVELOPMENT
+    """``production`` refuses the unsafe development defaults (see ``_refuse_unsafe``)."""
+
+    data_dir: Path = Path("var")
+    """Holds the SQLite database, the file store and the logs."""
+
+    database_url: str = ""
+    """SQLAlchemy async URL; empty means ``sqlite+aiosqlite:///<data_dir>/mcms.db``."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    """uvicorn worker processes for ``mcms serve`` (each one a full app)."""
+
+    db_pool_size: int = Field(default=10, ge=1)
+    session_cookie_name: str = "mcms_session"
+    session_ttl_hours: int = Field(default=12, ge=1)
+    cookie_secure: bool = False
+    """Mark the session cookie ``Secure``; required in production (served over TLS)."""
+
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    """Largest JSON / GraphQL body accepted; larger gets ``PAYLOAD_TOO_LARGE``."""
+
+    graphql_max_depth: int = Field(default=12, ge=2)
+    graphql_max_aliases: int = Field(default=30, ge=1)
+    graphql_max_tokens: int = Field(default=5000, ge=100)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    log_file_bytes: int = 10 * 1024 * 1024
+    log_file_count: int = 5
+
+    demo: bool = False
+    """Load demo users and data on start (``mcms serve --demo``)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            problems = []
+            if not self.cookie_secure:
+                problems.append("MCMS_COOKIE_SECURE must be true (sessions travel over TLS)")
+            if self.demo:
+                problems.append("MCMS_DEMO must be false (demo users have known passwords)")
+            if problems:
+                raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'mcms.db').resolve()}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+
+@lru_cache(maxsize=1)
+def get_settings(**overrides: Any) -> Settings:
+    """The process-wide settings; tests build their own ``Settings`` instead."""
+    return Settings(**overrides)
