@@ -1,0 +1,1 @@
+"""Helpers for the REST compatibility routes (the add-in and older scripts)."""

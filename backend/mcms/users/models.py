@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mcms.core.auth import Role
 from mcms.core.db import Base, UTCDateTime, utcnow
 
-
-class Role(StrEnum):
-    ENGINEER = "ENGINEER"
-    APPROVER = "APPROVER"
-    ADMIN = "ADMIN"
-    AUDITOR = "AUDITOR"
-    AGENT = "AGENT"
+__all__ = ["ApiToken", "Role", "User", "WebSession"]
 
 
 class User(Base):

@@ -1,0 +1,73 @@
+"""``create_app()``: the one ASGI application — API, REST shim, SPA.
+
+Route order matters: ``/graphql``, ``/auth``, ``/api/*`` and the operations
+endpoints first, the SPA's catch-all last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
+
+from mcms.approvals import rest as approvals_rest
+from mcms.core import health
+from mcms.core.db import Database
+from mcms.core.http import EXCEPTION_HANDLERS, BodySizeLimit
+from mcms.core.observability import Metrics, RequestContextMiddleware
+from mcms.core.spa import spa_routes
+from mcms.graphql.schema import build_schema
+from mcms.graphql.view import GraphQLEndpoint
+from mcms.items import rest as items_rest
+from mcms.routings import rest as routings_rest
+from mcms.settings import Settings, get_settings
+from mcms.users import rest as users_rest
+
+
+def _routes(graphql: GraphQLEndpoint) -> list[BaseRoute]:
+    return [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        *users_rest.routes,
+        *items_rest.routes,
+        *routings_rest.routes,
+        *approvals_rest.routes,
+        *health.routes,
+        Mount("/api", routes=[]),  # any other /api path is a JSON 404, never the SPA
+        *spa_routes(),
+    ]
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None) -> ASGIApp:
+    """Build the application. Tests pass their own ``settings`` and ``db``."""
+    settings = settings or get_settings()
+    database = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    owns_database = db is None
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            await database.dispose()
+
+    graphql = GraphQLEndpoint(build_schema(settings), db=database, settings=settings)
+    app = Starlette(
+        routes=_routes(graphql),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.metrics = Metrics()
+    wrapped: ASGIApp = BodySizeLimit(
+        app, max_bytes=settings.max_request_bytes, exempt_prefixes=("/api/uploads",)
+    )
+    return RequestContextMiddleware(wrapped, metrics=app.state.metrics, router=app.router)
+
+
+def create_app_from_environment() -> ASGIApp:
+    """Factory for ``uvicorn --factory`` (used when serving with several workers)."""
+    return create_app()

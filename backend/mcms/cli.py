@@ -1,0 +1,209 @@
+"""The ``mcms`` command.
+
+    mcms serve [--host H] [--port P] [--workers N] [--demo]
+    mcms migrate
+    mcms demo
+    mcms user create NAME --role ROLE [--password P] [--display-name D]
+    mcms token create --user NAME [--name LABEL]
+    mcms export-schema [--output PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mcms.core.auth import Role
+from mcms.core.db import Database
+from mcms.core.errors import DomainError
+from mcms.core.migrate import upgrade_to_head
+from mcms.core.observability import configure_logging
+from mcms.settings import Settings
+
+DEFAULT_SCHEMA_PATH = Path("schema/schema.graphql")
+
+
+def _load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise SystemExit(f"mcms: invalid configuration:\n{exc}") from None
+
+
+def _run_with_db(settings: Settings, work: Callable[[Database], Coroutine[Any, Any, None]]) -> None:
+    async def main() -> None:
+        db = Database(settings.resolved_database_url, pool_size=2)
+        try:
+            await work(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _load_settings()
+    upgrade_to_head(settings.resolved_database_url)
+    print(f"Database is at the newest schema: {_display_url(settings)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _load_settings(host=args.host, port=args.port, workers=args.workers)
+    _prepare_data_dir(settings)
+    configure_logging(
+        level=settings.log_level,
+        log_dir=settings.log_dir,
+        json_lines=settings.log_json,
+        file_bytes=settings.log_file_bytes,
+        file_count=settings.log_file_count,
+    )
+    upgrade_to_head(settings.resolved_database_url)
+    if args.demo or settings.demo:
+        from mcms.demo import load_demo
+
+        _run_with_db(settings, load_demo)
+    print(f"MCMS is serving on http://{settings.host}:{settings.port}/  (Ctrl+C stops it)")
+    uvicorn.run(
+        "mcms.app:create_app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mcms.demo import load_demo
+
+    settings = _load_settings()
+    _prepare_data_dir(settings)
+    upgrade_to_head(settings.resolved_database_url)
+    _run_with_db(settings, load_demo)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from mcms.users import service
+
+    settings = _load_settings()
+    upgrade_to_head(settings.resolved_database_url)
+    password = args.password
+    if password is None and args.role != Role.AGENT.value and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+
+    async def work(db: Database) -> None:
+        async with db.unit_of_work() as session:
+            user = await service.create_user(
+                session=session,
+                username=args.name,
+                role=Role(args.role),
+                password=password or None,
+                display_name=args.display_name,
+            )
+        print(f"Created {user.role} {user.username!r} (id {user.id}).")
+
+    _run_with_db(settings, work)
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from mcms.users import service
+
+    settings = _load_settings()
+    upgrade_to_head(settings.resolved_database_url)
+
+    async def work(db: Database) -> None:
+        async with db.unit_of_work() as session:
+            user = await service.get_user_by_name(session=session, username=args.user)
+            token, secret = await service.create_token(
+                session=session, user_id=user.id, name=args.name
+            )
+        print(f"Token {token.name!r} (id {token.id}) for {user.username}; it is shown only once:")
+        print(secret)
+
+    _run_with_db(settings, work)
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from mcms.graphql.schema import sdl
+
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(sdl(), encoding="utf-8")
+    print(f"Wrote {output}")
+    return 0
+
+
+def _prepare_data_dir(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _display_url(settings: Settings) -> str:
+    url = settings.resolved_database_url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"  # never print a password
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mcms", description="Machining CAM Management System")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the API and the SPA")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.add_argument("--demo", action="store_true", help="load demo users and data first")
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("migrate", help="bring the database to the newest schema").set_defaults(
+        handler=cmd_migrate
+    )
+    commands.add_parser("demo", help="load demo users and data").set_defaults(handler=cmd_demo)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True
+    )
+    user_create = user.add_parser("create", help="create a user")
+    user_create.add_argument("name")
+    user_create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user_create.add_argument("--password")
+    user_create.add_argument("--display-name")
+    user_create.set_defaults(handler=cmd_user_create)
+
+    token = commands.add_parser("token", help="manage API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    token_create = token.add_parser("create", help="create an API token (printed once)")
+    token_create.add_argument("--user", required=True)
+    token_create.add_argument("--name", default="cli")
+    token_create.set_defaults(handler=cmd_token_create)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", default=str(DEFAULT_SCHEMA_PATH))
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except DomainError as exc:
+        print(f"mcms: {exc.message}", file=sys.stderr)
+        return 1
+    return result

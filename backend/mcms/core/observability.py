@@ -1,0 +1,167 @@
+"""Logs, request ids and Prometheus metrics.
+
+Logs are JSON lines to stdout and to a rotating file in the data directory.
+Each carries the request id of the request that caused it (taken from a sane
+``X-Request-ID`` header or made up, and echoed back). Headers, bodies and query
+strings are never logged, so neither are passwords, cookies or tokens.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import logging.handlers
+import re
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+
+
+class JsonFormatter(logging.Formatter):
+    converter = time.gmtime
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "requestId": request_id_var.get(),
+        }
+        for key in ("method", "path", "status", "durationMs"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(
+    *, level: str, log_dir: Path | None, json_lines: bool, file_bytes: int, file_count: int
+) -> None:
+    """Route every logger to stdout and (if ``log_dir``) a rotating ``mcms.log``."""
+    formatter: logging.Formatter = (
+        JsonFormatter() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stdout)]
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                log_dir / "mcms.log", maxBytes=file_bytes, backupCount=file_count, encoding="utf-8"
+            )
+        )
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+    # uvicorn's own access log repeats ours without the request id.
+    logging.getLogger("uvicorn.access").handlers = []
+    logging.getLogger("uvicorn.access").propagate = False
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
+
+
+class Metrics:
+    """The process's Prometheus registry (one per app, so tests stay independent)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "mcms_http_requests_total",
+            "HTTP requests by route and status.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "mcms_http_request_duration_seconds",
+            "HTTP request latency by route.",
+            ("method", "route"),
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def _route_template(app: Any, scope: Scope) -> str:
+    """The route's path template (``/api/routings/{id}``), never the raw path:
+    raw paths would give every id its own time series."""
+    for route in getattr(app, "routes", []):
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", "other")) or "/"
+    return "other"
+
+
+class RequestContextMiddleware:
+    """Request id, access log line and metrics for every HTTP request."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, router: Any) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.router = router
+        self.logger = logging.getLogger("mcms.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or secrets.token_hex(8)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if scope["type"] == "http":
+                self._observe(scope, status, time.perf_counter() - started)
+            request_id_var.reset(token)
+
+    def _observe(self, scope: Scope, status: int, seconds: float) -> None:
+        route = _route_template(self.router, scope)
+        method = scope["method"]
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(seconds)
+        self.logger.info(
+            "request",
+            extra={
+                "method": method,
+                "path": scope["path"][:200],
+                "status": status,
+                "durationMs": round(seconds * 1000, 2),
+            },
+        )
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _SAFE_REQUEST_ID.match(text) else None
+    return None

@@ -1,0 +1,55 @@
+"""Input checks shared by every boundary; each failure is ``INVALID_ARGUMENT``."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from mcms.core.errors import InvalidArgument
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str, field: str, *, max_length: int, required: bool = False) -> str:
+    """Trimmed ``value``, refusing control characters, over-long and (if required) empty text."""
+    if not isinstance(value, str):
+        raise InvalidArgument(f"{field} must be a string.", field=field)
+    value = value.strip()
+    if required and not value:
+        raise InvalidArgument(f"{field} is required.", field=field)
+    if len(value) > max_length:
+        raise InvalidArgument(
+            f"{field} is {len(value)} characters long; the limit is {max_length}.", field=field
+        )
+    if _CONTROL_CHARS.search(value):
+        raise InvalidArgument(f"{field} contains control characters.", field=field)
+    return value
+
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/ ]*$")
+
+
+def clean_code(value: str, field: str, *, max_length: int) -> str:
+    """An identifier people type (item code, revision, routing code)."""
+    value = clean_text(value, field, max_length=max_length, required=True)
+    if not _CODE.match(value):
+        raise InvalidArgument(
+            f"{field} may hold letters, digits, '.', '_', '-', '/' and spaces only.", field=field
+        )
+    return value
+
+
+def clean_minutes(value: float, field: str) -> float:
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidArgument(f"{field} must be a number.", field=field)
+    if value < 0 or value > 100_000:
+        raise InvalidArgument(f"{field} must be between 0 and 100000 minutes.", field=field)
+    return float(value)
+
+
+def parse_id(value: str | int, field: str = "id") -> int:
+    """Database ids travel as strings in GraphQL; anything but a positive integer is refused."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18 or int(text) <= 0:
+        raise InvalidArgument(f"{field} is not a valid id: {str(value)[:40]!r}.", field=field)
+    return int(text)

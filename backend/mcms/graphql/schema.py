@@ -1,0 +1,83 @@
+"""Composes the domains' Query and Mutation parts into one schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from mcms.approvals.schema import ApprovalMutation
+from mcms.graphql.errors import ErrorCodes, log_unexpected
+from mcms.graphql.scalars import BigInt
+from mcms.items.schema import ItemMutation, ItemQuery
+from mcms.routings.schema import RoutingMutation, RoutingQuery
+from mcms.settings import Settings
+from mcms.users.schema import UserMutation, UserQuery
+
+
+@strawberry.type(description="Everything an integrator can read.")
+class Query(UserQuery, ItemQuery, RoutingQuery):
+    pass
+
+
+@strawberry.type(description="Everything that changes data. Each mutation is one transaction.")
+class Mutation(UserMutation, ItemMutation, RoutingMutation, ApprovalMutation):
+    pass
+
+
+class MCMSSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Expected errors (bad input, forbidden, conflict) are answers, not failures.
+        log_unexpected(errors)
+
+
+PARSER_CACHE_SIZE = 512
+VALIDATION_CACHE_SIZE = 512
+
+
+def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | SchemaExtension]:
+    extensions: list[Callable[[], SchemaExtension] | SchemaExtension] = [
+        ErrorCodes,
+        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection())
+    return extensions
+
+
+def build_schema(settings: Settings) -> MCMSSchema:
+    return MCMSSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=_extensions(settings),
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        types=[BigInt],
+    )
+
+
+@lru_cache(maxsize=1)
+def sdl() -> str:
+    """The schema as SDL, exactly as ``mcms export-schema`` writes it."""
+    return build_schema(Settings()).as_str() + "\n"
+
+
+__all__ = ["MCMSSchema", "build_schema", "sdl"]
