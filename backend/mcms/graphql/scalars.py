@@ -32,9 +32,14 @@ def _serialize_big_int(value: int) -> int:
     return int(value)
 
 
-BigInt = strawberry.scalar(
-    NewType("BigInt", int),
-    description="An integer of up to 53 bits (byte sizes of files past 2 GiB), sent as a JSON number.",
-    serialize=_serialize_big_int,
-    parse_value=_parse_big_int,
-)
+BigInt = NewType("BigInt", int)
+
+SCALAR_MAP = {
+    BigInt: strawberry.scalar(
+        name="BigInt",
+        description="An integer of up to 53 bits (byte sizes of files past 2 GiB), "
+        "sent as a JSON number.",
+        serialize=_serialize_big_int,
+        parse_value=_parse_big_int,
+    )
+}

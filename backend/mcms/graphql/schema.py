@@ -21,7 +21,7 @@ from strawberry.types import ExecutionContext
 
 from mcms.approvals.schema import ApprovalMutation
 from mcms.graphql.errors import ErrorCodes, log_unexpected
-from mcms.graphql.scalars import BigInt
+from mcms.graphql.scalars import SCALAR_MAP, BigInt
 from mcms.items.schema import ItemMutation, ItemQuery
 from mcms.routings.schema import RoutingMutation, RoutingQuery
 from mcms.settings import Settings
@@ -50,17 +50,18 @@ PARSER_CACHE_SIZE = 512
 VALIDATION_CACHE_SIZE = 512
 
 
-def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | SchemaExtension]:
-    extensions: list[Callable[[], SchemaExtension] | SchemaExtension] = [
+def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    # Factories, not instances: Strawberry builds fresh extensions per operation.
+    extensions: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
     ]
     if settings.is_production:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return extensions
 
 
@@ -69,7 +70,9 @@ def build_schema(settings: Settings) -> MCMSSchema:
         query=Query,
         mutation=Mutation,
         extensions=_extensions(settings),
-        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        config=StrawberryConfig(
+            disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP
+        ),
         types=[BigInt],
     )
 

@@ -1,0 +1,53 @@
+# MCMS — run `make help` for the list of targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export MCMS_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+.DEFAULT_GOAL := help
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install MCMS with its development tools
+
+run: install ## Set up and serve MCMS on http://127.0.0.1:8000 (SQLite in ./var)
+	$(BIN)/mcms serve
+
+demo: install ## Like run, with demo users and data
+	$(BIN)/mcms serve --demo
+
+services: ## Start PostgreSQL for the tests if it is down
+	./scripts/ensure-services.sh
+
+lint: install ## ruff (lint and format check)
+	$(BIN)/ruff check backend tests bench
+	$(BIN)/ruff format --check backend tests bench
+
+typecheck: install ## mypy --strict on the backend and the tests
+	$(BIN)/mypy
+
+schema: install ## Export the GraphQL SDL to schema/schema.graphql
+	$(BIN)/mcms export-schema
+
+pytest: install services ## Only the pytest suite (SQLite and PostgreSQL)
+	$(BIN)/pytest
+
+test: install services lint typecheck pytest ## Set up and run every check and test (what CI runs)
+
+bench: install services ## Load benchmark of the routings list query (docs/performance.md)
+	$(BIN)/python bench/routings_list.py
+
+fmt: install ## Format the code
+	$(BIN)/ruff format backend tests bench
+	$(BIN)/ruff check --fix backend tests bench
+
+.PHONY: help install run demo services lint typecheck schema pytest test bench fmt
