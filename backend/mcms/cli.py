@@ -1,11 +1,11 @@
 """The ``mcms`` command.
 
-    mcms serve [--host H] [--port P] [--workers N] [--demo]
-    mcms migrate
-    mcms demo
-    mcms user create NAME --role ROLE [--password P] [--display-name D]
-    mcms token create --user NAME [--name LABEL]
-    mcms export-schema [--output PATH]
+mcms serve [--host H] [--port P] [--workers N] [--demo]
+mcms migrate
+mcms demo
+mcms user create NAME --role ROLE [--password P] [--display-name D]
+mcms token create --user NAME [--name LABEL]
+mcms export-schema [--output PATH]
 """
 
 from __future__ import annotations

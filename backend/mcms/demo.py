@@ -37,24 +37,58 @@ DEMO_USERS = (
 )
 
 MILLING = (
-    StepData(name="Saw cut blank", work_center="SAW-01", machine="Kasto", setup_minutes=5,
-             cycle_minutes=2.5, tooling_notes="Bi-metal blade"),
-    StepData(name="Rough mill", work_center="MILL-5AX", machine="DMG Mori DMU 50",
-             setup_minutes=45, cycle_minutes=18, tooling_notes="T12 Ø16 roughing end mill",
-             parameters={"stockAllowance": "0.3", "coolant": "flood"}),
-    StepData(name="Finish mill", work_center="MILL-5AX", machine="DMG Mori DMU 50",
-             setup_minutes=10, cycle_minutes=12, tooling_notes="T4 Ø8 ball nose",
-             parameters={"stepover": "0.15"}),
+    StepData(
+        name="Saw cut blank",
+        work_center="SAW-01",
+        machine="Kasto",
+        setup_minutes=5,
+        cycle_minutes=2.5,
+        tooling_notes="Bi-metal blade",
+    ),
+    StepData(
+        name="Rough mill",
+        work_center="MILL-5AX",
+        machine="DMG Mori DMU 50",
+        setup_minutes=45,
+        cycle_minutes=18,
+        tooling_notes="T12 Ø16 roughing end mill",
+        parameters={"stockAllowance": "0.3", "coolant": "flood"},
+    ),
+    StepData(
+        name="Finish mill",
+        work_center="MILL-5AX",
+        machine="DMG Mori DMU 50",
+        setup_minutes=10,
+        cycle_minutes=12,
+        tooling_notes="T4 Ø8 ball nose",
+        parameters={"stepover": "0.15"},
+    ),
     StepData(name="Deburr", work_center="BENCH", setup_minutes=0, cycle_minutes=4),
-    StepData(name="CMM inspection", work_center="QA-CMM", machine="Zeiss Contura",
-             setup_minutes=15, cycle_minutes=9),
+    StepData(
+        name="CMM inspection",
+        work_center="QA-CMM",
+        machine="Zeiss Contura",
+        setup_minutes=15,
+        cycle_minutes=9,
+    ),
 )
 
 TURNING = (
-    StepData(name="Turn OD and face", work_center="LATHE-2", machine="Okuma LB3000",
-             setup_minutes=30, cycle_minutes=6.5, parameters={"chuck": "3-jaw"}),
-    StepData(name="Drill and tap M8", work_center="LATHE-2", machine="Okuma LB3000",
-             setup_minutes=5, cycle_minutes=2),
+    StepData(
+        name="Turn OD and face",
+        work_center="LATHE-2",
+        machine="Okuma LB3000",
+        setup_minutes=30,
+        cycle_minutes=6.5,
+        parameters={"chuck": "3-jaw"},
+    ),
+    StepData(
+        name="Drill and tap M8",
+        work_center="LATHE-2",
+        machine="Okuma LB3000",
+        setup_minutes=5,
+        cycle_minutes=2,
+    ),
     StepData(name="Inspect", work_center="QA", cycle_minutes=3),
 )
 
@@ -72,51 +106,88 @@ async def _create(db: Database) -> None:
         people: dict[str, Principal] = {}
         for demo in DEMO_USERS:
             user = await users.create_user(
-                session=session, username=demo.username, role=demo.role,
-                password=demo.password, display_name=demo.display_name,
+                session=session,
+                username=demo.username,
+                role=demo.role,
+                password=demo.password,
+                display_name=demo.display_name,
             )
             people[demo.username] = users.principal_of(user)
         engineer, engineer2, approver = people["engineer"], people["engineer2"], people["approver"]
 
         bracket = await items.create_item(
-            session=session, actor=engineer, item_code="BRK-1001", name="Motor bracket",
+            session=session,
+            actor=engineer,
+            item_code="BRK-1001",
+            name="Motor bracket",
             description="6061-T6 aluminium bracket for the spindle motor",
         )
-        rev_a = await items.create_revision(session=session, actor=engineer, item_id=bracket.id, code="A")
+        rev_a = await items.create_revision(
+            session=session, actor=engineer, item_id=bracket.id, code="A"
+        )
         rev_b = await items.create_revision(
-            session=session, actor=engineer, item_id=bracket.id, code="B",
+            session=session,
+            actor=engineer,
+            item_id=bracket.id,
+            code="B",
             description="Thicker base after field returns",
         )
         shaft = await items.create_item(
-            session=session, actor=engineer2, item_code="SHF-2040", name="Drive shaft",
+            session=session,
+            actor=engineer2,
+            item_code="SHF-2040",
+            name="Drive shaft",
             description="42CrMo4 shaft, induction hardened",
         )
-        shaft_a = await items.create_revision(session=session, actor=engineer2, item_id=shaft.id, code="A")
+        shaft_a = await items.create_revision(
+            session=session, actor=engineer2, item_id=shaft.id, code="A"
+        )
 
         approved = await routings.create_routing(
-            session=session, actor=engineer, revision_id=rev_a.id, code="OP-MILL",
-            title="5-axis milling", steps=MILLING,
+            session=session,
+            actor=engineer,
+            revision_id=rev_a.id,
+            code="OP-MILL",
+            title="5-axis milling",
+            steps=MILLING,
         )
         await approvals.submit_routing(session=session, actor=engineer, routing_id=approved)
         await approvals.approve_routing(
-            session=session, actor=approver, routing_id=approved, comment="Checked against drawing rev A"
+            session=session,
+            actor=approver,
+            routing_id=approved,
+            comment="Checked against drawing rev A",
         )
         pending = await routings.create_routing(
-            session=session, actor=engineer, revision_id=rev_b.id, code="OP-MILL",
-            title="5-axis milling, thicker base", steps=MILLING,
+            session=session,
+            actor=engineer,
+            revision_id=rev_b.id,
+            code="OP-MILL",
+            title="5-axis milling, thicker base",
+            steps=MILLING,
         )
         await approvals.submit_routing(session=session, actor=engineer, routing_id=pending)
         rejected = await routings.create_routing(
-            session=session, actor=engineer2, revision_id=shaft_a.id, code="OP-TURN",
-            title="Turning", steps=TURNING,
+            session=session,
+            actor=engineer2,
+            revision_id=shaft_a.id,
+            code="OP-TURN",
+            title="Turning",
+            steps=TURNING,
         )
         await approvals.submit_routing(session=session, actor=engineer2, routing_id=rejected)
         await approvals.reject_routing(
-            session=session, actor=approver, routing_id=rejected,
-            reason="Tap drill missing for M8 thread", comment="Add the tap drill step",
+            session=session,
+            actor=approver,
+            routing_id=rejected,
+            reason="Tap drill missing for M8 thread",
+            comment="Add the tap drill step",
         )
         await routings.create_routing(
-            session=session, actor=engineer2, revision_id=shaft_a.id, code="OP-GRIND",
+            session=session,
+            actor=engineer2,
+            revision_id=shaft_a.id,
+            code="OP-GRIND",
             title="Cylindrical grinding",
             steps=(StepData(name="Grind bearing seats", work_center="GRIND-1", cycle_minutes=11),),
         )

@@ -1,10 +1,10 @@
 """The approval state machine, as a table.
 
-    DRAFT ──submit──▶ PENDING_APPROVAL ──approve──▶ APPROVED
-                        │        ▲
-                     reject    submit
-                        ▼        │
-                        REJECTED ┘   (edits allowed in DRAFT and REJECTED)
+DRAFT ──submit──▶ PENDING_APPROVAL ──approve──▶ APPROVED
+                    │        ▲
+                 reject    submit
+                    ▼        │
+                    REJECTED ┘   (edits allowed in DRAFT and REJECTED)
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from mcms.core.errors import Forbidden, Unauthenticated
 
-TOKEN_PREFIX = "mcms_"
+TOKEN_PREFIX = "mcms_"  # noqa: S105 - a public prefix, not a secret
 TOKEN_RANDOM_BYTES = 32
 """256 random bits; the issue asks for at least 128."""
 

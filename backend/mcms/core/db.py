@@ -106,9 +106,7 @@ def create_engine(url: str, *, pool_size: int = 10, begin: str = "BEGIN IMMEDIAT
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
         _install_sqlite_pragmas(engine, begin=begin)
         return engine
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 class Database:

@@ -26,7 +26,7 @@ async def readyz(request: Request) -> Response:
     try:
         await db.ping()
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+    except Exception as exc:  # any failure means "not ready"
         logger.warning("readiness: database unreachable: %s", type(exc).__name__)
         checks["database"] = "unreachable"
     ready = all(v == "ok" for v in checks.values())

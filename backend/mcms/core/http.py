@@ -40,12 +40,14 @@ def problem(code: ErrorCode, message: str, *, status: int | None = None) -> JSON
 
 
 async def domain_error_handler(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DomainError)
+    if not isinstance(exc, DomainError):
+        raise exc
     return problem(exc.code, exc.message)
 
 
 async def http_error_handler(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise exc
     code = _STATUS_TO_CODE.get(exc.status_code, ErrorCode.INVALID_ARGUMENT)
     return problem(code, str(exc.detail), status=exc.status_code)
 
@@ -81,7 +83,9 @@ class BodySizeLimit:
     handler reads them, by the declared length or while they stream in.
     Paths under ``exempt_prefixes`` (resumable uploads) are not limited here."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.exempt_prefixes = exempt_prefixes

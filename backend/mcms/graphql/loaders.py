@@ -7,9 +7,9 @@ concurrently and an AsyncSession must never be shared between tasks.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,13 +21,10 @@ from mcms.items import service as items
 from mcms.routings import service as routings
 from mcms.users.models import User
 
-K = TypeVar("K", bound=Hashable)
-
-Fetch = Callable[..., Awaitable[Sequence[Row[Any]]]]
-
 
 def _grouped(
-    db: Database, fetch: Callable[[AsyncSession, list[int]], Awaitable[Sequence[Row[Any]]]],
+    db: Database,
+    fetch: Callable[[AsyncSession, list[int]], Awaitable[Sequence[Row[Any]]]],
     key: str,
 ) -> DataLoader[int, list[Row[Any]]]:
     """A loader returning, for each parent id, the list of its children rows."""
@@ -58,11 +55,27 @@ def _by_id(
 
 async def _users(session: AsyncSession, ids: list[int]) -> Sequence[Row[Any]]:
     table = User.__table__
-    query = table.select().with_only_columns(
-        table.c.id, table.c.username, table.c.display_name, table.c.role, table.c.is_active,
-        table.c.created_at,
-    ).where(table.c.id.in_(ids))
-    return list((await session.execute(query)).all())
+    query = (
+        table.select()
+        .with_only_columns(
+            table.c.id,
+            table.c.username,
+            table.c.display_name,
+            table.c.role,
+            table.c.is_active,
+            table.c.created_at,
+        )
+        .where(table.c.id.in_(ids))
+    )
+    rows: Sequence[Row[Any]] = (await session.execute(query)).all()  # type: ignore[assignment]
+    return rows
+
+
+def required(row: Row[Any] | None, what: str) -> Row[Any]:
+    """A row a foreign key guarantees; its absence is a bug, reported as INTERNAL."""
+    if row is None:
+        raise LookupError(f"{what} referenced by a foreign key is missing")
+    return row
 
 
 class Loaders:
@@ -81,15 +94,11 @@ class Loaders:
 
     @cached_property
     def revision(self) -> DataLoader[int, Row[Any] | None]:
-        return _by_id(
-            self._db, lambda s, ids: items.revisions_by_ids(session=s, revision_ids=ids)
-        )
+        return _by_id(self._db, lambda s, ids: items.revisions_by_ids(session=s, revision_ids=ids))
 
     @cached_property
     def routing(self) -> DataLoader[int, Row[Any] | None]:
-        return _by_id(
-            self._db, lambda s, ids: routings.routings_by_ids(session=s, routing_ids=ids)
-        )
+        return _by_id(self._db, lambda s, ids: routings.routings_by_ids(session=s, routing_ids=ids))
 
     @cached_property
     def revisions_of_item(self) -> DataLoader[int, list[Row[Any]]]:

@@ -66,7 +66,9 @@ def connection_from_list(
 ) -> Connection[NodeT]:
     """A page cut from a list already loaded whole (children fetched by a DataLoader)."""
     window = list(rows[request.offset : request.offset + request.limit])
-    page = Page(items=window, offset=request.offset, has_next=len(rows) > request.offset + len(window))
+    page = Page(
+        items=window, offset=request.offset, has_next=len(rows) > request.offset + len(window)
+    )
     count = len(rows)
 
     async def total() -> int:

@@ -71,7 +71,8 @@ def build_schema(settings: Settings) -> MCMSSchema:
         mutation=Mutation,
         extensions=_extensions(settings),
         config=StrawberryConfig(
-            disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP
+            disable_field_suggestions=settings.is_production,
+            scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
         ),
         types=[BigInt],
     )

@@ -64,7 +64,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             response = graphql_error_response(exc.status_code, exc.reason)
         await response(scope, receive, send)
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:  # type: ignore[override]
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         principal = await authenticate_connection(
             self.db, request, self.settings.session_cookie_name
         )

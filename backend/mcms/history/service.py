@@ -7,15 +7,15 @@ exists exactly when the change it describes was committed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.core.db import utcnow
 from mcms.history.models import HistoryEntry, HistoryType
 
-_table = HistoryEntry.__table__
+_table = cast(Table, HistoryEntry.__table__)
 
 
 async def record(

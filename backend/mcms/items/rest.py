@@ -12,8 +12,8 @@ from starlette.routing import Route
 from mcms.core.auth import Permission
 from mcms.items import service
 from mcms.rest.common import (
-    camel_row,
     caller,
+    camel_row,
     database,
     json_response,
     page_params,

@@ -12,6 +12,7 @@ from mcms.core.auth import Permission
 from mcms.core.pagination import PageRequest
 from mcms.core.validation import parse_id
 from mcms.graphql.context import Info
+from mcms.graphql.loaders import required
 from mcms.graphql.relay import Connection, build_connection, connection_from_list
 from mcms.items import service
 from mcms.routings.enums import RoutingStatusEnum
@@ -35,8 +36,7 @@ class Item:
     @strawberry.field(description="Who created it.")
     async def created_by(self, info: Info) -> User:
         row = await info.context.loaders.user.load(self.created_by_id)
-        assert row is not None  # foreign key
-        return User.from_row(row)
+        return User.from_row(required(row, "user"))
 
     @strawberry.field(description="The item's revisions, by code.")
     async def revisions(
@@ -69,8 +69,7 @@ class Revision:
     @strawberry.field(description="The item this is a revision of.")
     async def item(self, info: Info) -> Item:
         row = await info.context.loaders.item.load(self.item_id)
-        assert row is not None  # foreign key
-        return Item.from_row(row)
+        return Item.from_row(required(row, "item"))
 
     @strawberry.field(description="The revision's routings, by code; optionally one status.")
     async def routings(

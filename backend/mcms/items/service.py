@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, Table, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +21,8 @@ NAME_MAX = 200
 DESCRIPTION_MAX = 10_000
 SEARCH_MAX = 200
 
-items_table = Item.__table__
-revisions_table = Revision.__table__
+items_table = cast(Table, Item.__table__)
+revisions_table = cast(Table, Revision.__table__)
 
 
 async def create_item(
@@ -119,9 +119,7 @@ async def count_items(*, session: AsyncSession, search: str | None) -> int:
     return int(await session.scalar(query) or 0)
 
 
-async def revisions_for_items(
-    *, session: AsyncSession, item_ids: Sequence[int]
-) -> list[Row[Any]]:
+async def revisions_for_items(*, session: AsyncSession, item_ids: Sequence[int]) -> list[Row[Any]]:
     query = (
         select(revisions_table)
         .where(revisions_table.c.item_id.in_(item_ids))
@@ -135,8 +133,6 @@ async def items_by_ids(*, session: AsyncSession, item_ids: Sequence[int]) -> lis
     return list((await session.execute(query)).all())
 
 
-async def revisions_by_ids(
-    *, session: AsyncSession, revision_ids: Sequence[int]
-) -> list[Row[Any]]:
+async def revisions_by_ids(*, session: AsyncSession, revision_ids: Sequence[int]) -> list[Row[Any]]:
     query = select(revisions_table).where(revisions_table.c.id.in_(revision_ids))
     return list((await session.execute(query)).all())

@@ -9,7 +9,8 @@ from mcms.routings.models import GenerationStatus, RoutingStatus
 RoutingStatusEnum = strawberry.enum(
     RoutingStatus,
     name="RoutingStatus",
-    description="Approval state: DRAFT → PENDING_APPROVAL → APPROVED, or → REJECTED → (edit) → PENDING_APPROVAL.",
+    description="Approval state: DRAFT → PENDING_APPROVAL → APPROVED, "
+    "or → REJECTED → (edit) → PENDING_APPROVAL.",
 )
 GenerationStatusEnum = strawberry.enum(
     GenerationStatus,

@@ -13,17 +13,39 @@ from mcms.core.auth import Permission
 from mcms.core.errors import InvalidArgument
 from mcms.core.http import read_json_object
 from mcms.history import service as history
-from mcms.rest.common import camel, camel_row, caller, database, json_response, path_id
+from mcms.rest.common import caller, camel, camel_row, database, json_response, path_id
 from mcms.routings import service
 
 ROUTING_FIELDS = (
-    "id", "revision_id", "code", "title", "description", "owner_id", "status", "version",
-    "cam_revision", "generation_status", "last_addin_job_id", "last_generated_at",
-    "submitted_at", "approved_by_id", "approved_at", "created_at", "updated_at",
+    "id",
+    "revision_id",
+    "code",
+    "title",
+    "description",
+    "owner_id",
+    "status",
+    "version",
+    "cam_revision",
+    "generation_status",
+    "last_addin_job_id",
+    "last_generated_at",
+    "submitted_at",
+    "approved_by_id",
+    "approved_at",
+    "created_at",
+    "updated_at",
 )
 STEP_FIELDS = (
-    "id", "sequence", "name", "work_center", "machine", "description", "setup_minutes",
-    "cycle_minutes", "tooling_notes", "parameters",
+    "id",
+    "sequence",
+    "name",
+    "work_center",
+    "machine",
+    "description",
+    "setup_minutes",
+    "cycle_minutes",
+    "tooling_notes",
+    "parameters",
 )
 HISTORY_FIELDS = ("id", "type", "actor", "at", "message", "data")
 

@@ -13,6 +13,7 @@ from mcms.core.errors import InvalidArgument
 from mcms.core.pagination import PageRequest
 from mcms.core.validation import parse_id
 from mcms.graphql.context import Info
+from mcms.graphql.loaders import required
 from mcms.graphql.relay import Connection, build_connection, connection_from_list
 from mcms.history.schema import HistoryEntry
 from mcms.items.schema import Revision
@@ -96,8 +97,7 @@ class Routing:
     @strawberry.field(description="The engineer who owns it.")
     async def owner(self, info: Info) -> User:
         row = await info.context.loaders.user.load(self.owner_id)
-        assert row is not None  # foreign key
-        return User.from_row(row)
+        return User.from_row(required(row, "owner"))
 
     @strawberry.field(description="Who approved it (while APPROVED).")
     async def approved_by(self, info: Info) -> User | None:
@@ -109,8 +109,7 @@ class Routing:
     @strawberry.field(description="The item revision it belongs to.")
     async def revision(self, info: Info) -> Revision:
         row = await info.context.loaders.revision.load(self.revision_id)
-        assert row is not None  # foreign key
-        return Revision.from_row(row)
+        return Revision.from_row(required(row, "revision"))
 
     @strawberry.field(
         description="The ordered steps. A plain list, not a connection: the steps are one "
@@ -200,7 +199,9 @@ class UpdateRoutingInput:
     code: str | None = strawberry.field(default=None, description="New code.")
     title: str | None = strawberry.field(default=None, description="New title.")
     description: str | None = strawberry.field(default=None, description="New description.")
-    steps: list[StepInput] | None = strawberry.field(default=None, description="All steps, in order.")
+    steps: list[StepInput] | None = strawberry.field(
+        default=None, description="All steps, in order."
+    )
 
 
 @strawberry.type
@@ -260,7 +261,9 @@ class RoutingMutation:
                 description=input.description,
                 steps=steps,
             )
-            return Routing.from_row(await service.get_routing(session=session, routing_id=routing_id))
+            return Routing.from_row(
+                await service.get_routing(session=session, routing_id=routing_id)
+            )
 
     @strawberry.mutation(
         description="Edit a DRAFT or REJECTED routing you own. `CONFLICT` if `expectedVersion` "
@@ -285,4 +288,6 @@ class RoutingMutation:
                 expected_version=expected_version,
                 changes=changes,
             )
-            return Routing.from_row(await service.get_routing(session=session, routing_id=routing_id))
+            return Routing.from_row(
+                await service.get_routing(session=session, routing_id=routing_id)
+            )

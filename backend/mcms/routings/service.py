@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Table, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,8 +39,8 @@ PARAMETER_VALUE_MAX = 2_000
 SEQUENCE_STEP = 10
 """Steps are numbered 10, 20, 30 … in their order, as shop routings usually are."""
 
-routings_table = Routing.__table__
-steps_table = RoutingStep.__table__
+routings_table = cast(Table, Routing.__table__)
+steps_table = cast(Table, RoutingStep.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +264,9 @@ async def _insert_steps(
     session: AsyncSession, routing_id: int, steps: Sequence[dict[str, Any]]
 ) -> None:
     if steps:
-        await session.execute(steps_table.insert(), [{**s, "routing_id": routing_id} for s in steps])
+        await session.execute(
+            steps_table.insert(), [{**s, "routing_id": routing_id} for s in steps]
+        )
 
 
 async def _replace_steps(session: AsyncSession, routing_id: int, steps: list[CleanStep]) -> None:
@@ -373,8 +375,6 @@ async def routings_for_revisions(
     return list((await session.execute(query)).all())
 
 
-async def routings_by_ids(
-    *, session: AsyncSession, routing_ids: Sequence[int]
-) -> list[Row[Any]]:
+async def routings_by_ids(*, session: AsyncSession, routing_ids: Sequence[int]) -> list[Row[Any]]:
     query = select(routings_table).where(routings_table.c.id.in_(routing_ids))
     return list((await session.execute(query)).all())

@@ -13,6 +13,7 @@ from mcms.core.errors import Forbidden
 from mcms.core.pagination import Page, PageRequest
 from mcms.core.validation import parse_id
 from mcms.graphql.context import Info
+from mcms.graphql.loaders import required
 from mcms.graphql.relay import Connection, build_connection
 from mcms.users import service
 from mcms.users.models import ApiToken as ApiTokenModel
@@ -57,8 +58,7 @@ class ApiToken:
     @strawberry.field(description="Whose token this is.")
     async def user(self, info: Info) -> User:
         row = await info.context.loaders.user.load(self.user_id)
-        assert row is not None  # foreign key
-        return User.from_row(row)
+        return User.from_row(required(row, "user"))
 
     @classmethod
     def from_model(cls, token: ApiTokenModel) -> ApiToken:

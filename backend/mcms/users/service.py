@@ -151,13 +151,9 @@ class IssuedSecret:
     record_id: int
 
 
-async def start_web_session(
-    *, session: AsyncSession, user: User, ttl: timedelta
-) -> IssuedSecret:
+async def start_web_session(*, session: AsyncSession, user: User, ttl: timedelta) -> IssuedSecret:
     secret = new_secret(prefix="")
-    record = WebSession(
-        user_id=user.id, secret_hash=secret_hash(secret), expires_at=utcnow() + ttl
-    )
+    record = WebSession(user_id=user.id, secret_hash=secret_hash(secret), expires_at=utcnow() + ttl)
     session.add(record)
     await session.flush()
     return IssuedSecret(secret=secret, record_id=record.id)
@@ -196,9 +192,7 @@ async def create_token(*, session: AsyncSession, user_id: int, name: str) -> tup
         raise Conflict(f"User {user.username!r} is deactivated.")
     label = clean_text(name or "token", "name", max_length=100, required=True)
     plain = new_secret()
-    token = ApiToken(
-        user_id=user.id, name=label, token_hash=secret_hash(plain), prefix=plain[:12]
-    )
+    token = ApiToken(user_id=user.id, name=label, token_hash=secret_hash(plain), prefix=plain[:12])
     session.add(token)
     await session.flush()
     return token, plain
