@@ -46,8 +46,11 @@ async def test_create_edit_submit_approve_records_history(factory: Factory) -> N
     engineer = await factory.user(Role.ENGINEER)
     approver = await factory.user(Role.APPROVER)
     routing = await factory.routing(
-        engineer, steps=[{"name": "Rough", "parameters": [{"key": "coolant", "value": "flood"}]},
-                         {"name": "Finish"}]
+        engineer,
+        steps=[
+            {"name": "Rough", "parameters": [{"key": "coolant", "value": "flood"}]},
+            {"name": "Finish"},
+        ],
     )
     assert routing["status"] == "DRAFT"
     assert [s["sequence"] for s in routing["steps"]] == [10, 20]
@@ -68,7 +71,10 @@ async def test_create_edit_submit_approve_records_history(factory: Factory) -> N
     data = await factory.ok(ROUTING_WITH_HISTORY, {"id": routing["id"]}, as_=engineer)
     history = [e["node"] for e in data["routing"]["history"]["edges"]]
     assert [h["type"] for h in history] == [
-        "ROUTING_CREATED", "ROUTING_UPDATED", "SUBMITTED", "APPROVED",
+        "ROUTING_CREATED",
+        "ROUTING_UPDATED",
+        "SUBMITTED",
+        "APPROVED",
     ]
     assert history[-1]["actor"] == approver.username
     assert history[-1]["data"]["comment"] == "fine"
@@ -77,17 +83,16 @@ async def test_create_edit_submit_approve_records_history(factory: Factory) -> N
 
 async def test_reorder_steps_keeps_ids_and_renumbers(factory: Factory) -> None:
     engineer = await factory.user(Role.ENGINEER)
-    routing = await factory.routing(
-        engineer, steps=[{"name": "A"}, {"name": "B"}, {"name": "C"}]
-    )
+    routing = await factory.routing(engineer, steps=[{"name": "A"}, {"name": "B"}, {"name": "C"}])
     a, b, c = routing["steps"]
 
     data = await factory.ok(
         UPDATE_ROUTING,
         {
             "id": routing["id"],
-            "input": {"steps": [{"id": c["id"], "name": "C"}, {"id": a["id"], "name": "A"},
-                                {"name": "D"}]},
+            "input": {
+                "steps": [{"id": c["id"], "name": "C"}, {"id": a["id"], "name": "A"}, {"name": "D"}]
+            },
             "expectedVersion": 1,
         },
         as_=engineer,
@@ -96,7 +101,8 @@ async def test_reorder_steps_keeps_ids_and_renumbers(factory: Factory) -> None:
     steps = data["updateRouting"]["steps"]
     assert [s["name"] for s in steps] == ["C", "A", "D"]
     assert [s["sequence"] for s in steps] == [10, 20, 30]
-    assert steps[0]["id"] == c["id"] and steps[1]["id"] == a["id"]
+    assert steps[0]["id"] == c["id"]
+    assert steps[1]["id"] == a["id"]
     assert b["id"] not in {s["id"] for s in steps}
 
 

@@ -97,7 +97,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
     try:
         return _password_hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 
 

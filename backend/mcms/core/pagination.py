@@ -30,7 +30,8 @@ def decode_cursor(cursor: str) -> int:
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise InvalidArgument("after is not a cursor this server issued.") from exc
     kind, _, number = text.partition(":")
-    if kind != "o" or not number.isdigit():
+    # isascii: isdigit() also accepts '²'; the length keeps the offset within SQL's range.
+    if kind != "o" or not (number.isascii() and number.isdigit()) or len(number) > 15:
         raise InvalidArgument("after is not a cursor this server issued.")
     return int(number)
 

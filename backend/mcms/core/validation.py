@@ -8,6 +8,8 @@ import re
 from mcms.core.errors import InvalidArgument
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+"""Lone surrogates (JSON allows ``"\\ud800"``) cannot be encoded as UTF-8 for storage."""
 
 
 def clean_text(value: str, field: str, *, max_length: int, required: bool = False) -> str:
@@ -23,6 +25,8 @@ def clean_text(value: str, field: str, *, max_length: int, required: bool = Fals
         )
     if _CONTROL_CHARS.search(value):
         raise InvalidArgument(f"{field} contains control characters.", field=field)
+    if _SURROGATES.search(value):
+        raise InvalidArgument(f"{field} is not valid Unicode text.", field=field)
     return value
 
 
@@ -50,6 +54,7 @@ def clean_minutes(value: float, field: str) -> float:
 def parse_id(value: str | int, field: str = "id") -> int:
     """Database ids travel as strings in GraphQL; anything but a positive integer is refused."""
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 18 or int(text) <= 0:
+    # isascii: str.isdigit() also accepts digits such as '²' that int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) <= 0:
         raise InvalidArgument(f"{field} is not a valid id: {str(value)[:40]!r}.", field=field)
     return int(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -17,10 +18,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from mcms.approvals.schema import ApprovalMutation
-from mcms.graphql.errors import ErrorCodes, log_unexpected
+from mcms.graphql.errors import ErrorCodes, classify, log_unexpected
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
 from mcms.items.schema import ItemMutation, ItemQuery
 from mcms.routings.schema import RoutingMutation, RoutingQuery
@@ -44,6 +45,17 @@ class MCMSSchema(strawberry.Schema):
     ) -> None:
         # Expected errors (bad input, forbidden, conflict) are answers, not failures.
         log_unexpected(errors)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            # ParserCache parses on entering the parse hook, so syntax and token-limit
+            # errors escape the operation hook that ErrorCodes rewrites; code them here.
+            result.errors = [
+                error if (error.extensions or {}).get("code") else classify(error)
+                for error in result.errors
+            ]
+        return result
 
 
 PARSER_CACHE_SIZE = 512

@@ -78,5 +78,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             principal=principal,
         )
 
+    def parse_json(self, data: str | bytes) -> Any:
+        # Strawberry only catches JSONDecodeError; bad UTF-8, absurd nesting and
+        # non-object bodies would otherwise escape as a 500.
+        try:
+            parsed = self.decode_json(data)
+        except (ValueError, RecursionError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The body must be a JSON object.")
+        return parsed
+
     def encode_json(self, data: object) -> str:
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

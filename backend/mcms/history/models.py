@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+import mcms.routings.models  # noqa: F401 - registers the tables our foreign keys name
 from mcms.core.db import Base, UTCDateTime, utcnow
 
 

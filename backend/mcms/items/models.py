@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import mcms.users.models  # noqa: F401 - registers the tables our foreign keys name
 from mcms.core.db import Base, UTCDateTime, utcnow
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import mcms.items.models  # noqa: F401 - registers the tables our foreign keys name
 from mcms.core.db import Base, UTCDateTime, utcnow
 
 

@@ -96,7 +96,9 @@ def _expected_version(request: Request, body: dict[str, Any]) -> int | None:
         value = request.headers.get("if-match", "").strip('"W/ ') or None
     if value is None:
         return None
-    if isinstance(value, bool) or not str(value).isdigit():
+    text = str(value)
+    # Bounded: a version is a 32-bit column; isascii: isdigit() also accepts '²'.
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise InvalidArgument("expectedVersion must be a whole number.")
     return int(value)
 
@@ -145,7 +147,7 @@ def _step(raw: Any, index: int) -> service.StepData:
     ):
         raise InvalidArgument(f"steps[{index}].parameters must map strings to strings.")
     step_id = raw.get("id")
-    if step_id is not None and not str(step_id).isdigit():
+    if step_id is not None and not (str(step_id).isascii() and str(step_id).isdigit()):
         raise InvalidArgument(f"steps[{index}].id is not a valid id.")
     return service.StepData(
         id=int(step_id) if step_id is not None else None,

@@ -48,6 +48,8 @@ def _clean_password(password: str) -> str:
         raise InvalidArgument(
             f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
         )
+    if any("\ud800" <= ch <= "\udfff" for ch in password):
+        raise InvalidArgument("password is not valid Unicode text.")
     return password
 
 
@@ -134,7 +136,11 @@ async def _end_all_sessions(*, session: AsyncSession, user_id: int) -> None:
 
 async def authenticate(*, session: AsyncSession, username: str, password: str) -> User:
     """The active user with that password, or ``UNAUTHENTICATED`` that says no more."""
-    user = await session.scalar(select(User).where(User.username == username[:USERNAME_MAX]))
+    name = username[:USERNAME_MAX]
+    # A name no account can have (NUL, lone surrogates …) is never sent to the database,
+    # which would refuse it with an error instead of finding nobody.
+    valid = bool(name) and all(ch.isalnum() or ch in "._-@" for ch in name)
+    user = await session.scalar(select(User).where(User.username == name)) if valid else None
     if user is None or not user.is_active or not user.password_hash:
         burn_password_check(password[:MAX_PASSWORD_LENGTH])
         raise Unauthenticated("Wrong username or password.")

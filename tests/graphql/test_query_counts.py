@@ -1,0 +1,79 @@
+"""DataLoaders keep a page's cost constant: a bounded number of SQL statements
+for 5 routings or for 50, whatever children each routing has."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from mcms.core.auth import Role
+from mcms.core.db import Database
+from tests.factories import Factory
+
+ROUTINGS_PAGE = """
+query Page($first: Int!) {
+  routings(first: $first) {
+    totalCount
+    edges { node {
+      id code status version
+      owner { username }
+      approvedBy { username }
+      revision { code item { itemCode createdBy { username } } }
+      steps { id sequence name parameters { key value } }
+      history { totalCount edges { node { type actor } } }
+    } }
+  }
+}
+"""
+
+
+MAX_STATEMENTS = 9
+
+
+@contextmanager
+def counted_statements(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    engines = {id(e): e for e in (db.engine, db.read_engine)}.values()
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_routings_page_costs_constant_queries(factory: Factory, db: Database) -> None:
+    # given 50 routings, from several owners, over several items, each with steps and history
+    engineers = [await factory.user(Role.ENGINEER) for _ in range(3)]
+    approver = await factory.user(Role.APPROVER)
+    for n in range(50):
+        owner = engineers[n % 3]
+        steps = [{"name": f"S{i}", "parameters": [{"key": "k", "value": str(i)}]} for i in range(4)]
+        if n % 5 == 0:
+            await factory.approved_routing(owner, approver)
+        else:
+            await factory.routing(owner, steps=steps)
+    reader = await factory.user(Role.AUDITOR)
+
+    # when a page of 5 and a page of 50 are read
+    with counted_statements(db) as small:
+        five = await factory.ok(ROUTINGS_PAGE, {"first": 5}, as_=reader)
+    with counted_statements(db) as large:
+        fifty = await factory.ok(ROUTINGS_PAGE, {"first": 50}, as_=reader)
+
+    # then both cost at most one statement per kind of data, however many rows:
+    # auth, page, count, users (per nesting level: owners, then item creators unless
+    # already cached), revisions, items, steps, history
+    assert len(five["routings"]["edges"]) == 5
+    assert len(fifty["routings"]["edges"]) == 50
+    assert len(small) <= MAX_STATEMENTS, small
+    assert len(large) <= MAX_STATEMENTS, large
