@@ -19,6 +19,7 @@ from mcms.core.db import Database
 from mcms.core.http import EXCEPTION_HANDLERS, BodySizeLimit
 from mcms.core.observability import Metrics, RequestContextMiddleware
 from mcms.core.spa import spa_routes
+from mcms.graphql.response_cache import ResponseCache
 from mcms.graphql.schema import build_schema
 from mcms.graphql.view import GraphQLEndpoint
 from mcms.items import rest as items_rest
@@ -53,7 +54,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         if owns_database:
             await database.dispose()
 
-    graphql = GraphQLEndpoint(build_schema(settings), db=database, settings=settings)
+    graphql = GraphQLEndpoint(
+        build_schema(settings),
+        db=database,
+        settings=settings,
+        response_cache=ResponseCache() if settings.graphql_response_cache else None,
+    )
     app = Starlette(
         routes=_routes(graphql),
         exception_handlers=EXCEPTION_HANDLERS,

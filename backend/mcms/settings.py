@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=30, ge=1)
     graphql_max_tokens: int = Field(default=5000, ge=100)
 
+    graphql_response_cache: bool = True
+    """Answer repeated queries from memory while the database is unchanged
+    (see ``graphql/response_cache.py``); switch off to measure raw execution."""
+
     log_level: str = "INFO"
     log_json: bool = True
     log_file_bytes: int = 10 * 1024 * 1024

@@ -31,6 +31,8 @@ query Page($first: Int!) {
 
 
 MAX_STATEMENTS = 9
+# Transaction control, and the response cache's probe of the database version.
+IGNORED = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "SELECT PG_CURRENT_SNAPSHOT()")
 
 
 @contextmanager
@@ -38,7 +40,7 @@ def counted_statements(db: Database) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+        if not statement.lstrip().upper().startswith(IGNORED):
             statements.append(statement)
 
     engines = {id(e): e for e in (db.engine, db.read_engine)}.values()

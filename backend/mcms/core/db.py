@@ -16,9 +16,12 @@ behind writers.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, event, text
@@ -61,7 +64,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         # Plain DateTime is DATETIME on SQL Server: 3.33 ms steps, years from 1753.
         if dialect.name == "mssql":
-            return dialect.type_descriptor(mssql.DATETIME2())
+            return dialect.type_descriptor(mssql.DATETIME2())  # type: ignore[no-untyped-call]  # type: ignore[no-untyped-call]
         return dialect.type_descriptor(DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
@@ -107,8 +110,6 @@ def create_engine(url: str, *, pool_size: int = 10, begin: str = "BEGIN IMMEDIAT
     if is_sqlite(url):
         sqlite_path = make_url(url).database
         if sqlite_path and sqlite_path != ":memory:":
-            from pathlib import Path
-
             Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
         _install_sqlite_pragmas(engine, begin=begin)
@@ -128,6 +129,8 @@ class Database:
             if self.is_sqlite
             else self.engine
         )
+        self._version_probe: sqlite3.Connection | None = None
+        self._version_probe_pid = 0
         self._write_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -147,11 +150,41 @@ class Database:
         async with self._read_sessions() as session:
             yield session
 
+    async def data_version(self) -> str | None:
+        """A token that changes whenever any connection, in any process, commits a
+        change to the database; ``None`` where we cannot tell cheaply (caches off).
+
+        SQLite: ``PRAGMA data_version`` on a private connection that never writes
+        (a read of the shared WAL index, microseconds, no lock wait).
+        PostgreSQL: the current snapshot — equal snapshots see the same committed
+        transactions, so they see the same data.
+        """
+        if self.is_sqlite:
+            return self._sqlite_data_version()
+        if self.dialect_name == "postgresql":
+            async with self.read_engine.connect() as connection:
+                snapshot = await connection.scalar(text("SELECT pg_current_snapshot()::text"))
+            return str(snapshot)
+        return None
+
+    def _sqlite_data_version(self) -> str | None:
+        path = make_url(self.url).database
+        if not path or path == ":memory:":
+            return None
+        if self._version_probe is None or self._version_probe_pid != os.getpid():
+            self._version_probe = sqlite3.connect(path, check_same_thread=False)
+            self._version_probe_pid = os.getpid()
+        row = self._version_probe.execute("PRAGMA data_version").fetchone()
+        return f"sqlite:{row[0]}"
+
     async def ping(self) -> None:
         async with self.read_engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._version_probe is not None:
+            self._version_probe.close()
+            self._version_probe = None
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

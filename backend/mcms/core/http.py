@@ -27,6 +27,8 @@ _STATUS_TO_CODE[415] = ErrorCode.INVALID_ARGUMENT
 def problem(code: ErrorCode, message: str, *, status: int | None = None) -> JSONResponse:
     """An RFC 7807 body that also carries the SPEC's ``{"error": {code, message}}``."""
     status = status or HTTP_STATUS[code]
+    # Messages may quote the caller's input; a lone surrogate in it cannot be sent as UTF-8.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
     body = {
         "type": f"urn:mcms:error:{code.value.lower()}",
         "title": code.value.replace("_", " ").capitalize(),
@@ -71,7 +73,7 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         raise InvalidArgument("The request needs a JSON body.")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidArgument("The body is not valid JSON.") from exc
     if not isinstance(body, dict):
         raise InvalidArgument("The body must be a JSON object.")

@@ -126,6 +126,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_request_id(scope) or secrets.token_hex(8)
+        # Match before the app runs: routing updates ``scope`` in place (a Mount
+        # sets ``root_path``), after which the path no longer matches its route.
+        route = _route_template(self.router, scope) if scope["type"] == "http" else ""
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -143,11 +146,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             if scope["type"] == "http":
-                self._observe(scope, status, time.perf_counter() - started)
+                self._observe(scope, route, status, time.perf_counter() - started)
             request_id_var.reset(token)
 
-    def _observe(self, scope: Scope, status: int, seconds: float) -> None:
-        route = _route_template(self.router, scope)
+    def _observe(self, scope: Scope, route: str, status: int, seconds: float) -> None:
         method = scope["method"]
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(method, route).observe(seconds)

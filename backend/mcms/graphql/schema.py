@@ -7,7 +7,6 @@ from functools import lru_cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -20,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from graphql import GraphQLError
 from mcms.approvals.schema import ApprovalMutation
 from mcms.graphql.errors import ErrorCodes, classify, log_unexpected
 from mcms.graphql.scalars import SCALAR_MAP, BigInt

@@ -11,12 +11,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from mcms.core.auth import Principal
 from mcms.core.db import Database
 from mcms.core.errors import ErrorCode
 from mcms.graphql.context import Context
+from mcms.graphql.response_cache import CacheKey, ResponseCache, make_key
 from mcms.settings import Settings
-from mcms.users.authn import authenticate_connection
+from mcms.users.authn import PrincipalCache, authenticate_connection
 
 _STATUS_CODES = {
     400: ErrorCode.INVALID_ARGUMENT,
@@ -31,6 +35,8 @@ _STATUS_CODES = {
 
 def graphql_error_response(status: int, message: str) -> JSONResponse:
     code = _STATUS_CODES.get(status, ErrorCode.INVALID_ARGUMENT)
+    # The message may quote the request (an operation name); escape lone surrogates.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
     body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
     return JSONResponse(body, status_code=status)
 
@@ -42,7 +48,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     with plain text; integrators get the same JSON error shape as everywhere.
     """
 
-    def __init__(self, schema: Any, *, db: Database, settings: Settings) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        db: Database,
+        settings: Settings,
+        response_cache: ResponseCache | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide=None if settings.is_production else "graphiql",
@@ -52,24 +65,83 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.db = db
         self.settings = settings
+        self.response_cache = response_cache
+        self.principal_cache = PrincipalCache() if response_cache is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive=receive)
+        version = await self._data_version()
+        request.state.data_version = version
+        key = await self._cache_key(request, version)
+        cached = self.response_cache.get(key) if self.response_cache and key else None
+        if cached is not None:
+            await Response(cached, media_type="application/json")(scope, receive, send)
+            return
         try:
             response = await self.run(request)
         except HTTPException as exc:
             response = graphql_error_response(exc.status_code, exc.reason)
+        if key is not None and self.response_cache is not None and _succeeded(request, response):
+            self.response_cache.put(key, bytes(response.body))
         await response(scope, receive, send)
+
+    async def _data_version(self) -> str | None:
+        if self.response_cache is None:
+            return None
+        return await self.db.data_version()
+
+    async def _cache_key(self, request: Request, version: str | None) -> CacheKey | None:
+        """The response-cache key of a plain (non-batch) query, else ``None``."""
+        if version is None or request.method not in ("GET", "POST"):
+            return None
+        if request.method == "GET":
+            params = request.query_params
+            variables = _json_or_none(params.get("variables")) if "variables" in params else None
+            payload: Any = {
+                "query": params.get("query"),
+                "variables": variables,
+                "operationName": params.get("operationName"),
+            }
+        else:
+            if "application/json" not in request.headers.get("content-type", ""):
+                return None
+            payload = _json_or_none(await request.body())
+        if not isinstance(payload, dict) or payload.get("extensions"):
+            return None
+        principal = await self._principal(request)
+        return make_key(
+            version,
+            principal,
+            payload.get("query"),
+            payload.get("variables"),
+            payload.get("operationName"),
+        )
+
+    async def _principal(self, request: Request | WebSocket) -> Principal | None:
+        if "principal" not in request.scope.get("state", {}):
+            request.state.principal = await authenticate_connection(
+                self.db,
+                request,
+                self.settings.session_cookie_name,
+                cache=self.principal_cache,
+                version=getattr(request.state, "data_version", None),
+            )
+        principal: Principal | None = request.state.principal
+        return principal
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        request.state.graphql_errors = bool(result.errors)
+        return await super().process_result(request, result)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        principal = await authenticate_connection(
-            self.db, request, self.settings.session_cookie_name
-        )
+        principal = await self._principal(request)
         return Context(
             request=request,
             response=response,
@@ -90,4 +162,24 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return parsed
 
     def encode_json(self, data: object) -> str:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                # An error message quoting a lone surrogate from the request: escape it.
+                text = json.dumps(data, separators=(",", ":"))
+        return text
+
+
+def _json_or_none(raw: str | bytes | None) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _succeeded(request: Request, response: Response) -> bool:
+    return response.status_code == 200 and getattr(request.state, "graphql_errors", True) is False

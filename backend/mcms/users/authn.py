@@ -7,6 +7,9 @@ treated as no credential; resolvers then answer ``UNAUTHENTICATED``.
 
 from __future__ import annotations
 
+import hashlib
+import time
+
 from starlette.requests import HTTPConnection
 
 from mcms.core.auth import Principal
@@ -44,12 +47,66 @@ async def principal_from_cookie(db: Database, secret: str) -> Principal | None:
 
 
 async def authenticate_connection(
-    db: Database, connection: HTTPConnection, cookie_name: str
+    db: Database,
+    connection: HTTPConnection,
+    cookie_name: str,
+    *,
+    cache: PrincipalCache | None = None,
+    version: str | None = None,
 ) -> Principal | None:
+    """The caller, looked up in ``cache`` first when the database ``version`` is known."""
     token = bearer_token(connection)
+    cookie = None if token is not None else connection.cookies.get(cookie_name)
+    if token is None and not cookie:
+        return None
+    credential = f"bearer:{token}" if token is not None else f"cookie:{cookie}"
+    if cache is not None and version is not None:
+        found, principal = cache.get(version, credential)
+        if found:
+            return principal
     if token is not None:
-        return await principal_from_token(db, token)
-    cookie = connection.cookies.get(cookie_name)
-    if cookie:
-        return await principal_from_cookie(db, cookie)
-    return None
+        principal = await principal_from_token(db, token)
+    else:
+        principal = await principal_from_cookie(db, cookie or "")
+    if cache is not None and version is not None:
+        cache.put(version, credential, principal)
+    return principal
+
+
+class PrincipalCache:
+    """Who a credential belongs to, remembered while the database is unchanged.
+
+    Revoking a token, ending a session or deactivating a user is a commit, which
+    changes the version and empties the cache, so no stale answer survives it.
+    Entries also expire after ``TTL_SECONDS`` so ``lastUsedAt`` keeps being
+    refreshed for tokens in constant use.
+    """
+
+    TTL_SECONDS = 30.0
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._version: str | None = None
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+
+    def get(self, version: str, credential: str) -> tuple[bool, Principal | None]:
+        if version != self._version:
+            self._version = version
+            self._entries.clear()
+            return False, None
+        entry = self._entries.get(_digest(credential))
+        if entry is None or time.monotonic() - entry[0] > self.TTL_SECONDS:
+            return False, None
+        return True, entry[1]
+
+    def put(self, version: str, credential: str, principal: Principal | None) -> None:
+        if version != self._version:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()  # a flood of made-up tokens must not grow memory
+        self._entries[_digest(credential)] = (time.monotonic(), principal)
+
+
+def _digest(credential: str) -> str:
+    # Keep no plain credential in memory longer than the request needs it.
+    return hashlib.sha256(credential.encode()).hexdigest()

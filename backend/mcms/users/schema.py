@@ -134,10 +134,11 @@ class UserQuery:
         description="API tokens: your own, or a given user's (administrators), newest last."
     )
     async def api_tokens(self, info: Info, user_id: strawberry.ID | None = None) -> list[ApiToken]:
-        principal = info.context.require(Permission.MANAGE_OWN_TOKENS)
+        # A read: auditors (read all, write nothing) see every token's record too.
+        principal = info.context.require(Permission.READ)
         owner = parse_id(user_id, "userId") if user_id is not None else principal.user_id
-        if owner != principal.user_id and not principal.can(Permission.MANAGE_USERS):
-            raise Forbidden("Only administrators may see other users' tokens.")
+        if owner != principal.user_id and principal.role not in (Role.ADMIN, Role.AUDITOR):
+            raise Forbidden("Only administrators and auditors may see other users' tokens.")
         async with info.context.db.read_session() as session:
             tokens = await service.list_tokens(session=session, user_id=owner)
         return [ApiToken.from_model(t) for t in tokens]
