@@ -64,7 +64,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         # Plain DateTime is DATETIME on SQL Server: 3.33 ms steps, years from 1753.
         if dialect.name == "mssql":
-            return dialect.type_descriptor(mssql.DATETIME2())  # type: ignore[no-untyped-call]  # type: ignore[no-untyped-call]
+            return dialect.type_descriptor(mssql.DATETIME2())  # type: ignore[no-untyped-call]
         return dialect.type_descriptor(DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
