@@ -19,9 +19,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.engine import make_url
 
 from mcms.app import create_app
+from mcms.core import auth
 from mcms.core.db import Database
 from mcms.core.migrate import upgrade_to_head
 from mcms.settings import Settings
@@ -81,18 +83,14 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> str:
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         target = tmp_path / "mcms.db"
         shutil.copyfile(template, target)
         return f"sqlite+aiosqlite:///{target}"
     url: str = request.getfixturevalue("postgres_url")
-    asyncio.run(
-        _postgres_admin(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE", url)
-    )
+    asyncio.run(_postgres_admin(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE", url))
     return url
 
 
@@ -125,11 +123,20 @@ def factory(db: Database, client: httpx.AsyncClient) -> Factory:
     return Factory(db=db, client=client)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """argon2 with its production cost (64 MiB, 3 passes) makes every test user
+    cost ~100 ms; the tests check that hashing is used, not how expensive it is."""
+    original = auth._password_hasher
+    auth._password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    auth._password_hasher = original
+
+
 @pytest.fixture(autouse=True)
-def _no_leaked_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _no_leaked_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's own MCMS_* environment or config file."""
     for key in list(os.environ):
         if key.startswith("MCMS_") and key != "MCMS_TEST_POSTGRES_URL":
             monkeypatch.delenv(key)
     monkeypatch.setenv("MCMS_CONFIG", "/nonexistent/mcms.toml")
-    yield

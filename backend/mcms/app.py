@@ -18,6 +18,7 @@ from mcms.core import health
 from mcms.core.db import Database
 from mcms.core.http import EXCEPTION_HANDLERS, BodySizeLimit
 from mcms.core.observability import Metrics, RequestContextMiddleware
+from mcms.core.ratelimit import FailureLimiter
 from mcms.core.spa import spa_routes
 from mcms.graphql.response_cache import ResponseCache
 from mcms.graphql.schema import build_schema
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.settings = settings
     app.state.db = database
     app.state.metrics = Metrics()
+    app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(
         app, max_bytes=settings.max_request_bytes, exempt_prefixes=("/api/uploads",)
     )

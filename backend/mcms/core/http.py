@@ -44,7 +44,10 @@ def problem(code: ErrorCode, message: str, *, status: int | None = None) -> JSON
 async def domain_error_handler(_: Request, exc: Exception) -> Response:
     if not isinstance(exc, DomainError):
         raise exc
-    return problem(exc.code, exc.message)
+    response = problem(exc.code, exc.message)
+    if "retry_after" in exc.details:
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 async def http_error_handler(_: Request, exc: Exception) -> Response:

@@ -8,8 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mcms.core.errors import InvalidArgument
+from mcms.core.errors import InvalidArgument, Unauthenticated
 from mcms.core.http import read_json_object
+from mcms.core.ratelimit import FailureLimiter
 from mcms.rest.common import database, json_response, settings
 from mcms.users import service
 
@@ -22,8 +23,17 @@ async def login(request: Request) -> Response:
     if not isinstance(username, str) or not isinstance(password, str):
         raise InvalidArgument("username and password are required strings.")
     config = settings(request)
+    limiter: FailureLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client else "unknown"
+    pair = f"{address}|{username.lower()[:64]}"
+    limiter.check(pair)
     async with database(request).unit_of_work() as session:
-        user = await service.authenticate(session=session, username=username, password=password)
+        try:
+            user = await service.authenticate(session=session, username=username, password=password)
+        except Unauthenticated:
+            limiter.record_failure(pair)
+            raise
+        limiter.reset(pair)
         issued = await service.start_web_session(
             session=session, user=user, ttl=timedelta(hours=config.session_ttl_hours)
         )
