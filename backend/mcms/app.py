@@ -55,11 +55,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         if owns_database:
             await database.dispose()
 
+    metrics = Metrics()
+    response_cache = ResponseCache() if settings.graphql_response_cache else None
+    if response_cache is not None:
+        metrics.track_hits(
+            "mcms_graphql_response_cache", "GraphQL queries answered from memory", response_cache
+        )
     graphql = GraphQLEndpoint(
-        build_schema(settings),
-        db=database,
-        settings=settings,
-        response_cache=ResponseCache() if settings.graphql_response_cache else None,
+        build_schema(settings), db=database, settings=settings, response_cache=response_cache
     )
     app = Starlette(
         routes=_routes(graphql),
@@ -68,7 +71,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.metrics = Metrics()
+    app.state.metrics = metrics
     app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(
         app, max_bytes=settings.max_request_bytes, exempt_prefixes=("/api/uploads",)

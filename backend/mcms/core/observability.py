@@ -16,10 +16,13 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -98,8 +101,30 @@ class Metrics:
             registry=self.registry,
         )
 
+    def track_hits(self, name: str, documentation: str, source: HitCounter) -> None:
+        """Export ``source.hits`` / ``source.misses`` as ``<name>_{hits,misses}_total``."""
+        self.registry.register(_HitCollector(name, documentation, source))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class HitCounter(Protocol):
+    hits: int
+    misses: int
+
+
+class _HitCollector(Collector):
+    def __init__(self, name: str, documentation: str, source: HitCounter) -> None:
+        self.name = name
+        self.documentation = documentation
+        self.source = source
+
+    def collect(self) -> Iterator[Metric]:
+        for kind in ("hits", "misses"):
+            family = CounterMetricFamily(f"{self.name}_{kind}", f"{self.documentation} ({kind}).")
+            family.add_metric([], getattr(self.source, kind))
+            yield family
 
 
 def _route_template(app: Any, scope: Scope) -> str:
