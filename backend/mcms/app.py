@@ -17,7 +17,7 @@ from mcms.approvals import rest as approvals_rest
 from mcms.core import health
 from mcms.core.db import Database
 from mcms.core.http import EXCEPTION_HANDLERS, BodySizeLimit
-from mcms.core.observability import Metrics, RequestContextMiddleware
+from mcms.core.observability import Metrics, RequestContextMiddleware, configure_logging_from
 from mcms.core.ratelimit import FailureLimiter
 from mcms.core.spa import spa_routes
 from mcms.graphql.response_cache import ResponseCache
@@ -80,5 +80,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
 
 def create_app_from_environment() -> ASGIApp:
-    """Factory for ``uvicorn --factory`` (used when serving with several workers)."""
-    return create_app()
+    """Factory for uvicorn: each server process (worker) builds its app here and
+    sets up its own logging, since workers do not inherit the parent's."""
+    settings = get_settings()
+    configure_logging_from(settings)
+    return create_app(settings)

@@ -24,7 +24,7 @@ from mcms.core.auth import Role
 from mcms.core.db import Database
 from mcms.core.errors import DomainError
 from mcms.core.migrate import upgrade_to_head
-from mcms.core.observability import configure_logging
+from mcms.core.observability import configure_logging_from
 from mcms.settings import Settings
 
 DEFAULT_SCHEMA_PATH = Path("schema/schema.graphql")
@@ -59,14 +59,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _load_settings(host=args.host, port=args.port, workers=args.workers)
+    if args.demo:
+        _refuse_demo_in_production(settings)
     _prepare_data_dir(settings)
-    configure_logging(
-        level=settings.log_level,
-        log_dir=settings.log_dir,
-        json_lines=settings.log_json,
-        file_bytes=settings.log_file_bytes,
-        file_count=settings.log_file_count,
-    )
+    configure_logging_from(settings)
     upgrade_to_head(settings.resolved_database_url)
     if args.demo or settings.demo:
         from mcms.demo import load_demo
@@ -90,10 +86,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from mcms.demo import load_demo
 
     settings = _load_settings()
+    _refuse_demo_in_production(settings)
     _prepare_data_dir(settings)
     upgrade_to_head(settings.resolved_database_url)
     _run_with_db(settings, load_demo)
     return 0
+
+
+def _refuse_demo_in_production(settings: Settings) -> None:
+    if settings.is_production:
+        raise SystemExit("mcms: demo users have public passwords; refused in production.")
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:

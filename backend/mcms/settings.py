@@ -7,7 +7,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import (
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     """Answer repeated queries from memory while the database is unchanged
     (see ``graphql/response_cache.py``); switch off to measure raw execution."""
 
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_json: bool = True
     log_file_bytes: int = 10 * 1024 * 1024
     log_file_count: int = 5

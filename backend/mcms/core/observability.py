@@ -26,6 +26,8 @@ from prometheus_client.registry import Collector
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mcms.settings import Settings
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -80,6 +82,17 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+
+
+def configure_logging_from(settings: Settings) -> None:
+    """``configure_logging`` as the settings say; every server process calls it."""
+    configure_logging(
+        level=settings.log_level,
+        log_dir=settings.log_dir,
+        json_lines=settings.log_json,
+        file_bytes=settings.log_file_bytes,
+        file_count=settings.log_file_count,
+    )
 
 
 class Metrics:

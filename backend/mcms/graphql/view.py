@@ -58,7 +58,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     ) -> None:
         super().__init__(
             schema,
-            graphql_ide=None if settings.is_production else "graphiql",
+            # Strawberry's GraphiQL page loads its scripts from a CDN, and nothing
+            # here may reach outside the intranet: integrators use their own client.
+            graphql_ide=None,
             allow_queries_via_get=True,
             keep_alive=True,
             keep_alive_interval=15,
@@ -177,7 +179,7 @@ def _json_or_none(raw: str | bytes | None) -> Any:
         return None
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
 
 

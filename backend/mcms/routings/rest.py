@@ -65,13 +65,17 @@ async def routing_document(session: AsyncSession, routing_id: int) -> dict[str, 
 async def get_routing(request: Request) -> Response:
     await caller(request, Permission.READ)
     async with database(request).read_session() as session:
-        return json_response(await routing_document(session, path_id(request)))
+        document = await routing_document(session, path_id(request))
+    response = json_response(document)
+    response.headers["ETag"] = f'"{document["version"]}"'
+    return response
 
 
 async def put_routing(request: Request) -> Response:
     """Body: any of ``code``, ``title``, ``description``, ``steps`` (the whole ordered
-    list), plus ``expectedVersion`` (or an ``If-Match`` header). Old clients that send
-    neither edit the version they are looking at now, as the old system did."""
+    list), plus ``expectedVersion`` (or an ``If-Match`` header, or the ``version`` of
+    the document read). Old clients that send none of these edit the version they
+    are looking at now, as the old system did."""
     actor = await caller(request, Permission.EDIT_ROUTING)
     routing_id = path_id(request)
     body = await read_json_object(request)
@@ -91,9 +95,13 @@ async def put_routing(request: Request) -> Response:
 
 
 def _expected_version(request: Request, body: dict[str, Any]) -> int | None:
+    """``expectedVersion``, else ``If-Match``, else the ``version`` a client echoes
+    back from the document it read (so GET → edit → PUT stays safe)."""
     value = body.get("expectedVersion")
     if value is None:
         value = request.headers.get("if-match", "").strip('"W/ ') or None
+    if value is None:
+        value = body.get("version")
     if value is None:
         return None
     text = str(value)
@@ -106,7 +114,7 @@ def _expected_version(request: Request, body: dict[str, Any]) -> int | None:
 _TEXT_FIELDS = ("code", "title", "description")
 _STEP_TEXT = ("name", "workCenter", "machine", "description", "toolingNotes")
 _STEP_NUMBERS = ("setupMinutes", "cycleMinutes")
-_KNOWN = {*_TEXT_FIELDS, "steps", "expectedVersion", "id", "version"}
+_KNOWN = {*_TEXT_FIELDS, "steps", "expectedVersion", "id", "version", "history"}
 
 
 def _changes_from_body(body: dict[str, Any]) -> service.RoutingChanges:
