@@ -17,12 +17,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install MCMS with its development tools
+NPM_STAMP := node_modules/.installed
 
-run: install ## Set up and serve MCMS on http://127.0.0.1:8000 (SQLite in ./var)
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP) ## Create .venv, install MCMS and the front end's packages
+
+spa: install ## Build the SPA into backend/mcms/web/static
+	npm run build
+
+run: install spa ## Set up and serve MCMS on http://127.0.0.1:8000 (SQLite in ./var)
 	$(BIN)/mcms serve
 
-demo: install ## Like run, with demo users and data
+demo: install spa ## Like run, with demo users and data
 	$(BIN)/mcms serve --demo
 
 services: ## Start PostgreSQL for the tests if it is down
@@ -35,13 +44,19 @@ lint: install ## ruff (lint and format check)
 typecheck: install ## mypy --strict on the backend and the tests
 	$(BIN)/mypy
 
-schema: install ## Export the GraphQL SDL to schema/schema.graphql
+schema: install ## Export the GraphQL SDL and regenerate the front end's types from it
 	$(BIN)/mcms export-schema
+	npm run codegen
 
 pytest: install services ## Only the pytest suite (SQLite and PostgreSQL)
 	$(BIN)/pytest
 
-test: install services lint typecheck pytest ## Set up and run every check and test (what CI runs)
+frontend-test: install ## Front-end checks: generated types match the SDL, typecheck, Vitest
+	npm run codegen:check
+	npm run typecheck
+	npm test
+
+test: install services lint typecheck frontend-test pytest ## Set up and run every check and test (what CI runs)
 
 bench: install services ## Load benchmark of the routings list query (docs/performance.md)
 	$(BIN)/python bench/routings_list.py
@@ -50,4 +65,4 @@ fmt: install ## Format the code
 	$(BIN)/ruff format backend tests bench
 	$(BIN)/ruff check --fix backend tests bench
 
-.PHONY: help install run demo services lint typecheck schema pytest test bench fmt
+.PHONY: help install spa run demo services lint typecheck schema pytest frontend-test test bench fmt
