@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,6 +36,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
+
+from mcms.core.errors import Conflict
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -115,6 +118,21 @@ def create_engine(url: str, *, pool_size: int = 10, begin: str = "BEGIN IMMEDIAT
         _install_sqlite_pragmas(engine, begin=begin)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+async def add_unique(session: AsyncSession, row: Base, conflict_message: str) -> None:
+    """Insert ``row`` now; a unique-constraint violation becomes ``CONFLICT``.
+
+    The savepoint keeps the caller's transaction usable after the violation, and
+    letting the database decide (instead of looking first) is what stays correct
+    when two callers insert the same code at once.
+    """
+    session.add(row)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(conflict_message) from exc
 
 
 class Database:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Row, Table, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.core.auth import Permission, Principal, require
-from mcms.core.errors import Conflict, NotFound
+from mcms.core.db import add_unique
+from mcms.core.errors import NotFound
 from mcms.core.pagination import Page, PageRequest
 from mcms.core.validation import clean_code, clean_text
 from mcms.items.models import Item, Revision
@@ -35,12 +35,7 @@ async def create_item(
         description=clean_text(description, "description", max_length=DESCRIPTION_MAX),
         created_by_id=actor.user_id,
     )
-    session.add(item)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"An item with code {item.item_code!r} already exists.") from exc
+    await add_unique(session, item, f"An item with code {item.item_code!r} already exists.")
     return item
 
 
@@ -55,12 +50,7 @@ async def create_revision(
         description=clean_text(description, "description", max_length=DESCRIPTION_MAX),
         created_by_id=actor.user_id,
     )
-    session.add(revision)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"Revision {revision.code!r} already exists on this item.") from exc
+    await add_unique(session, revision, f"Revision {revision.code!r} already exists on this item.")
     return revision
 
 

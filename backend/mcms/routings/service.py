@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.approvals.workflow import is_editable
 from mcms.core.auth import Permission, Principal, require
-from mcms.core.db import utcnow
+from mcms.core.db import add_unique, utcnow
 from mcms.core.errors import Conflict, Forbidden, InvalidArgument, NotFound
 from mcms.core.pagination import Page, PageRequest
 from mcms.core.validation import clean_code, clean_minutes, clean_text
@@ -147,12 +147,7 @@ async def create_routing(
         version=1,
     )
     clean_steps = _clean_steps(steps)
-    session.add(routing)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"Routing {routing.code!r} already exists on this revision.") from exc
+    await add_unique(session, routing, f"Routing {routing.code!r} already exists on this revision.")
     await _insert_steps(session, routing.id, [values for _, values in clean_steps])
     await history.record(
         session=session,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.core.auth import (
@@ -18,7 +17,7 @@ from mcms.core.auth import (
     secret_hash,
     verify_password,
 )
-from mcms.core.db import utcnow
+from mcms.core.db import add_unique, utcnow
 from mcms.core.errors import Conflict, Forbidden, InvalidArgument, NotFound, Unauthenticated
 from mcms.core.validation import clean_text
 from mcms.users.models import ApiToken, User, WebSession
@@ -71,12 +70,7 @@ async def create_user(
         password_hash=hash_password(_clean_password(password)) if password else None,
         is_active=True,
     )
-    session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"A user named {name!r} already exists.") from exc
+    await add_unique(session, user, f"A user named {name!r} already exists.")
     return user
 
 
