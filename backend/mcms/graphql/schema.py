@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -64,12 +65,17 @@ VALIDATION_CACHE_SIZE = 512
 
 def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     # Factories, not instances: Strawberry builds fresh extensions per operation.
+    # The limit rules are built once, here: ValidationCache keys on the rule
+    # classes, and a class made per request would make every request a miss.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     extensions: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(limit_rules),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
     ]
     if settings.is_production:
