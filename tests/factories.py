@@ -119,9 +119,7 @@ class Factory:
     async def revision(self, as_: TestUser, item_id: str | None = None) -> dict[str, Any]:
         if item_id is None:
             item_id = (await self.item(as_))["id"]
-        data = await self.ok(
-            CREATE_REVISION, {"itemId": item_id, "input": {"code": "A"}}, as_=as_
-        )
+        data = await self.ok(CREATE_REVISION, {"itemId": item_id, "input": {"code": "A"}}, as_=as_)
         revision: dict[str, Any] = data["createRevision"]
         return revision
 
