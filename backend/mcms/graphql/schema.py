@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +20,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from graphql import GraphQLError
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError, OperationDefinitionNode
 from mcms.approvals.schema import ApprovalMutation
 from mcms.graphql.errors import ErrorCodes, classify, log_unexpected
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
@@ -59,6 +60,25 @@ class MCMSSchema(strawberry.Schema):
         return result
 
 
+class OperationNameRequired(SchemaExtension):
+    """A document with several operations must say which to run (GraphQL spec,
+    "GetOperation"); Strawberry would silently run the first one."""
+
+    def on_execute(self) -> Iterator[None]:
+        document = self.execution_context.graphql_document
+        # ``operation_name`` falls back to the first operation's name; we need to
+        # know whether the client gave one, which only the private field records.
+        if document is not None and self.execution_context._provided_operation_name is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                message = "Must provide operationName when the document holds several operations."
+                self.execution_context.result = GraphQLExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(message, extensions={"code": "INVALID_ARGUMENT"})],
+                )
+        yield
+
+
 PARSER_CACHE_SIZE = 512
 VALIDATION_CACHE_SIZE = 512
 
@@ -77,6 +97,7 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
         lambda: AddValidationRules(limit_rules),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+        OperationNameRequired,
     ]
     if settings.is_production:
         extensions.append(DisableIntrospection)
