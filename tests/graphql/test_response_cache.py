@@ -3,10 +3,11 @@ any commit, from this process or another, invalidates it."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from mcms.app import create_app
 from mcms.core.auth import Role
@@ -130,3 +131,52 @@ async def test_cache_can_be_switched_off(db: Database, settings: Settings) -> No
     assert first == second
     endpoint = app.app.app.router.routes[0].endpoint  # type: ignore[attr-defined]
     assert endpoint.response_cache is None
+
+
+async def test_callers_with_the_same_role_share_an_answer(factory: Factory) -> None:
+    alice = await factory.user(Role.ENGINEER)
+    bob = await factory.user(Role.ENGINEER)
+    await factory.item(alice)
+    await factory.ok(ITEMS, as_=alice)
+    hits_before, _ = await _endpoint_cache_stats(factory)
+
+    shared = await factory.ok(ITEMS, as_=bob)
+
+    hits_after, _ = await _endpoint_cache_stats(factory)
+    assert hits_after == hits_before + 1
+    assert shared["items"]["totalCount"] == 1
+
+
+MINE = "query Mine { routings(mine: true) { edges { node { owner { username } } } } }"
+
+
+async def test_questions_about_the_caller_are_not_shared(factory: Factory) -> None:
+    alice = await factory.user(Role.ENGINEER)
+    bob = await factory.user(Role.ENGINEER)
+    await factory.routing(alice)
+    await factory.routing(bob)
+
+    for _ in range(2):
+        for caller in (alice, bob):
+            data = await factory.ok(MINE, as_=caller)
+            owners = {e["node"]["owner"]["username"] for e in data["routings"]["edges"]}
+            assert owners == {caller.username}
+
+
+async def test_concurrent_misses_execute_once(factory: Factory, db: Database) -> None:
+    engineers = [await factory.user(Role.ENGINEER) for _ in range(10)]
+    await factory.item(engineers[0])
+    executed: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM items" in statement and "count(" not in statement.lower():
+            executed.append(statement)
+
+    event.listen(db.read_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        answers = await asyncio.gather(*(factory.ok(ITEMS, as_=e) for e in engineers))
+    finally:
+        event.remove(db.read_engine.sync_engine, "before_cursor_execute", count)
+
+    assert all(answer == answers[0] for answer in answers)
+    assert len(executed) == 1, executed

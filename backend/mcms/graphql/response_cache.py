@@ -9,9 +9,11 @@ Correctness rests on ``Database.data_version()``: a token that changes when
 anything is committed, by any process. The token is read *before* executing,
 and the response is stored under it, so a response can only be served while
 no commit has happened since before it was computed. A new token empties the
-cache. Keys include the caller (user and role), because answers differ per
-caller (``me``, permissions). Only successful queries are cached; mutations,
-errors and batches never are.
+cache. Keys include the caller's role, since permissions are per role, and the
+caller themself when the query asks about them (``me``, ``apiTokens``,
+``mine``); so after a change, one engineer's request refills the explorer for
+every engineer. Only successful queries are cached; mutations, errors and
+batches never are.
 """
 
 from __future__ import annotations
@@ -20,9 +22,20 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    ArgumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    Visitor,
+    parse,
+    visit,
+)
+
 from mcms.core.auth import Principal
 
 MAX_ENTRIES = 2048
@@ -36,18 +49,52 @@ class CacheKey:
     digest: str
 
 
+CALLER_FIELDS = frozenset({"me", "apiTokens"})
+"""Fields whose answer depends on who asks, not only on their role."""
+CALLER_ARGUMENTS = frozenset({"mine"})
+"""Arguments that make a field's answer depend on who asks."""
+
+
+class Scope(Enum):
+    """Whose answer a cached response is: every caller with the same role shares
+    one (permissions are per role), unless the query asks about the caller."""
+
+    ROLE = "role"
+    USER = "user"
+
+
 @lru_cache(maxsize=512)
-def is_query_operation(query: str, operation_name: str | None) -> bool:
-    """True when the operation that would run is a query (not a mutation or
-    subscription). Parsing is cached; an unparsable document is not cacheable."""
+def cache_scope(query: str, operation_name: str | None) -> Scope | None:
+    """How a query's answer may be shared, or ``None`` if it must not be cached
+    (not a single query operation, or unparsable). Parsing is cached."""
     try:
         document = parse(query)
     except GraphQLError:
-        return False
+        return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
-    return len(operations) == 1 and operations[0].operation is OperationType.QUERY
+    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+        return None
+    # The whole document, fragments included, so nothing caller-specific hides.
+    names = _CollectNames()
+    visit(document, names)
+    if names.fields & CALLER_FIELDS or names.arguments & CALLER_ARGUMENTS:
+        return Scope.USER
+    return Scope.ROLE
+
+
+class _CollectNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: set[str] = set()
+        self.arguments: set[str] = set()
+
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        self.fields.add(node.name.value)
+
+    def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+        self.arguments.add(node.name.value)
 
 
 def make_key(
@@ -64,10 +111,12 @@ def make_key(
         return None
     if variables is not None and not isinstance(variables, dict):
         return None
-    if not is_query_operation(query, operation_name):
+    scope = cache_scope(query, operation_name)
+    if scope is None:
         return None
+    caller = principal.user_id if scope is Scope.USER else None
     material = json.dumps(
-        [principal.user_id, principal.role.value, query, variables or {}, operation_name],
+        [caller, principal.role.value, query, variables or {}, operation_name],
         sort_keys=True,
         separators=(",", ":"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -69,6 +70,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.settings = settings
         self.response_cache = response_cache
         self.principal_cache = PrincipalCache() if response_cache is not None else None
+        self._inflight: dict[CacheKey, asyncio.Future[bytes | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,17 +80,49 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         version = await self._data_version()
         request.state.data_version = version
         key = await self._cache_key(request, version)
-        cached = self.response_cache.get(key) if self.response_cache and key else None
+        cached = await self._cached_body(key)
         if cached is not None:
             await Response(cached, media_type="application/json")(scope, receive, send)
             return
-        try:
-            response = await self.run(request)
-        except HTTPException as exc:
-            response = graphql_error_response(exc.status_code, exc.reason)
-        if key is not None and self.response_cache is not None and _succeeded(request, response):
-            self.response_cache.put(key, bytes(response.body))
+        if key is None or self.response_cache is None:
+            response = await self._execute(request)
+        else:
+            response = await self._execute_once(request, key, self.response_cache)
         await response(scope, receive, send)
+
+    async def _execute(self, request: Request) -> Response:
+        try:
+            return await self.run(request)
+        except HTTPException as exc:
+            return graphql_error_response(exc.status_code, exc.reason)
+
+    async def _cached_body(self, key: CacheKey | None) -> bytes | None:
+        """The cached answer, waiting for it if another request is computing it."""
+        if key is None or self.response_cache is None:
+            return None
+        body = self.response_cache.get(key)
+        if body is None and key in self._inflight:
+            body = await asyncio.shield(self._inflight[key])
+        return body
+
+    async def _execute_once(
+        self, request: Request, key: CacheKey, cache: ResponseCache
+    ) -> Response:
+        """Execute and cache; requests for the same key meanwhile wait for this one
+        (after a change, a hundred open explorers must not all recompute at once)."""
+        future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        body: bytes | None = None
+        try:
+            response = await self._execute(request)
+            if _succeeded(request, response):
+                body = bytes(response.body)
+                cache.put(key, body)
+            return response
+        finally:
+            # Waiters get the body, or None (errors, or a failure) and run their own.
+            future.set_result(body)
+            del self._inflight[key]
 
     async def _data_version(self) -> str | None:
         if self.response_cache is None:
