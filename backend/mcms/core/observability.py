@@ -170,11 +170,13 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
@@ -182,6 +184,15 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Starlette answers 500 (problem+json, logged by our handler) and then
+            # re-raises for the server's benefit; we already logged it, so stop it
+            # here instead of letting uvicorn print a second traceback.
+            if scope["type"] != "http":
+                raise
+            if not response_started:
+                self.logger.exception("unhandled error before any response")
+                await _send_internal_error(send_with_id)
         finally:
             if scope["type"] == "http":
                 self._observe(scope, route, status, time.perf_counter() - started)
@@ -200,6 +211,28 @@ class RequestContextMiddleware:
                 "durationMs": round(seconds * 1000, 2),
             },
         )
+
+
+async def _send_internal_error(send: Send) -> None:
+    body = json.dumps(
+        {
+            "type": "urn:mcms:error:internal",
+            "title": "Internal",
+            "status": 500,
+            "detail": "Internal error; it has been logged.",
+            "code": "INTERNAL",
+            "traceId": request_id_var.get(),
+            "error": {"code": "INTERNAL", "message": "Internal error; it has been logged."},
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [(b"content-type", b"application/problem+json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
