@@ -15,6 +15,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -34,6 +35,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 BACKENDS = ("sqlite", "postgresql")
 TABLES = (
+    "events",
     "history_entries",
     "routing_steps",
     "routings",
@@ -107,8 +109,10 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, db: Database) -> object:
-    return create_app(settings, db=db)
+async def app(settings: Settings, db: Database) -> AsyncIterator[Any]:
+    application: Any = create_app(settings, db=db)
+    yield application
+    await application.state.hub.close()
 
 
 @pytest.fixture

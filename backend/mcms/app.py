@@ -24,6 +24,8 @@ from mcms.graphql.response_cache import ResponseCache
 from mcms.graphql.schema import build_schema
 from mcms.graphql.view import GraphQLEndpoint
 from mcms.items import rest as items_rest
+from mcms.live import sse
+from mcms.live.hub import EventHub
 from mcms.routings import rest as routings_rest
 from mcms.settings import Settings, get_settings
 from mcms.users import rest as users_rest
@@ -38,6 +40,7 @@ def _routes(graphql: GraphQLEndpoint) -> list[BaseRoute]:
         *routings_rest.routes,
         *approvals_rest.routes,
         *health.routes,
+        *sse.routes,
         Mount("/api", routes=[]),  # any other /api path is a JSON 404, never the SPA
         *spa_routes(),
     ]
@@ -49,9 +52,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     database = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
     owns_database = db is None
 
+    hub = EventHub(database, poll_seconds=settings.events_poll_seconds)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await hub.close()
         if owns_database:
             await database.dispose()
 
@@ -72,11 +78,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.settings = settings
     app.state.db = database
     app.state.metrics = metrics
+    app.state.hub = hub
     app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(
         app, max_bytes=settings.max_request_bytes, exempt_prefixes=("/api/uploads",)
     )
-    return RequestContextMiddleware(wrapped, metrics=app.state.metrics, router=app.router)
+    outer = RequestContextMiddleware(wrapped, metrics=app.state.metrics, router=app.router)
+    outer.state = app.state  # tests and tools reach the hub and the database here
+    return outer
 
 
 def create_app_from_environment() -> ASGIApp:

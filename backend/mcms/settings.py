@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     """Answer repeated queries from memory while the database is unchanged
     (see ``graphql/response_cache.py``); switch off to measure raw execution."""
 
+    events_poll_seconds: float = Field(default=0.1, gt=0, le=10)
+    """How often each process reads new events from the event log for its
+    subscribers (live-update latency; one small query per process, not per
+    subscriber)."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_json: bool = True
     log_file_bytes: int = 10 * 1024 * 1024

@@ -17,6 +17,7 @@ import pytest
 
 from mcms.app import create_app
 from mcms.core.db import Database
+from mcms.core.migrate import head_revision
 from mcms.graphql.schema import sdl
 from mcms.settings import Settings
 
@@ -91,12 +92,12 @@ def test_migrate_creates_the_database_and_is_repeatable(data_dir: Path) -> None:
     assert "newest schema" in first.stdout
     db_file = data_dir / "mcms.db"
     assert db_file.is_file()
-    assert _query(db_file, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _query(db_file, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
     tables = {name for (name,) in _query(db_file, "SELECT name FROM sqlite_master")}
     assert {"users", "routings", "history_entries"} <= tables
 
     _ok(mcms(data_dir, "migrate"))
-    assert _query(db_file, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _query(db_file, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
 
 
 @dataclass(frozen=True)
@@ -285,5 +286,7 @@ def test_serve_migrates_and_answers_on_a_fresh_data_dir(tmp_path: Path, data_dir
         finally:
             _stop(process)
     # it migrated the fresh data dir on start, and logs to a file there
-    assert _query(data_dir / "mcms.db", "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _query(data_dir / "mcms.db", "SELECT version_num FROM alembic_version") == [
+        (head_revision(),)
+    ]
     assert (data_dir / "logs" / "mcms.log").is_file()

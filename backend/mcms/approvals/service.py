@@ -20,9 +20,13 @@ from mcms.core.errors import Forbidden
 from mcms.core.validation import clean_text
 from mcms.history import service as history
 from mcms.history.models import HistoryType
+from mcms.live import log as events
 from mcms.routings import service as routings
 
 COMMENT_MAX = 4_000
+
+
+APPROVAL_CHANGED = "routing.approval.changed"
 
 
 async def _move(
@@ -30,8 +34,10 @@ async def _move(
     session: AsyncSession,
     routing: Row[Any],
     action: ApprovalAction,
+    actor: Principal,
     values: dict[str, Any],
 ) -> None:
+    """Move the routing, and announce it in the event log (same transaction)."""
     target = next_status(routing.status, action)
     await routings.bump_version(
         session=session,
@@ -39,6 +45,18 @@ async def _move(
         expected_version=routing.version,
         allowed_statuses=(routing.status,),
         values={"status": target.value, **values},
+    )
+    approved_by = actor.username if action is ApprovalAction.APPROVE else None
+    await events.publish(
+        session=session,
+        name=APPROVAL_CHANGED,
+        routing_id=routing.id,
+        payload={
+            "routingId": str(routing.id),
+            "status": target.value,
+            "approvedBy": approved_by,
+            "timestamp": utcnow().isoformat(),
+        },
     )
 
 
@@ -52,6 +70,7 @@ async def submit_routing(*, session: AsyncSession, actor: Principal, routing_id:
         session=session,
         routing=routing,
         action=ApprovalAction.SUBMIT,
+        actor=actor,
         values={"submitted_at": utcnow(), "approved_by_id": None, "approved_at": None},
     )
     await history.record(
@@ -81,6 +100,7 @@ async def approve_routing(
         session=session,
         routing=routing,
         action=ApprovalAction.APPROVE,
+        actor=actor,
         values={"approved_by_id": actor.user_id, "approved_at": utcnow()},
     )
     await history.record(
@@ -107,7 +127,9 @@ async def reject_routing(
     note = clean_text(comment or "", "comment", max_length=COMMENT_MAX)
     routing = await routings.get_routing(session=session, routing_id=routing_id)
     _check_four_eyes(actor, routing)
-    await _move(session=session, routing=routing, action=ApprovalAction.REJECT, values={})
+    await _move(
+        session=session, routing=routing, action=ApprovalAction.REJECT, actor=actor, values={}
+    )
     await history.record(
         session=session,
         routing_id=routing_id,

@@ -15,6 +15,7 @@ DOMAIN_MODEL_MODULES = (
     "mcms.items.models",
     "mcms.routings.models",
     "mcms.history.models",
+    "mcms.live.models",
 )
 
 

@@ -158,6 +158,7 @@ class RequestContextMiddleware:
         self.metrics = metrics
         self.router = router
         self.logger = logging.getLogger("mcms.access")
+        self.state: Any = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):

@@ -1,0 +1,191 @@
+"""The per-process hub that tails the event log and feeds subscribers.
+
+Why tail the database instead of trusting a message bus: the log is durable
+and shared by every process, so a subscriber on process A sees a mutation made
+on process B, a reconnecting client replays exactly what it missed, and a lost
+bus message costs nothing. One poll per process (not per subscriber) every
+``poll_seconds`` keeps that cheap; a bus can later shorten the wait.
+
+Gaps: on PostgreSQL, ids come from a sequence, so id 11 can commit after id 12,
+and a rolled-back insert leaves a hole forever. The hub only moves its
+*high-water mark* over contiguous ids; at a hole it waits up to ``gap_seconds``
+for a late commit before deciding it was a rollback. On SQLite writers are
+serialized, so holes do not happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from mcms.core.db import Database
+from mcms.live import log
+from mcms.live.log import EventRecord
+
+logger = logging.getLogger("mcms.live")
+
+BATCH = 500
+
+
+class Resync(Exception):
+    """The requested cursor is older than the log keeps: reload, then resubscribe."""
+
+
+@dataclass(eq=False)  # identity: each subscriber is its own set member
+class _Subscriber:
+    accepts: Callable[[EventRecord], bool]
+    queue: asyncio.Queue[EventRecord | None]
+    """Live events; ``None`` marks an overflow (catch up from the log)."""
+    overflowed: bool = False
+
+    def offer(self, event: EventRecord) -> None:
+        if self.overflowed or not self.accepts(event):
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            # A subscriber that stopped reading: drop its backlog (memory stays
+            # bounded); it catches up from the log when it reads again.
+            self.overflowed = True
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+
+class EventHub:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        poll_seconds: float = 0.1,
+        gap_seconds: float = 5.0,
+        queue_size: int = 1000,
+    ) -> None:
+        self.db = db
+        self.poll_seconds = poll_seconds
+        self.gap_seconds = gap_seconds
+        self.queue_size = queue_size
+        self._subscribers: set[_Subscriber] = set()
+        self._high_water: int | None = None
+        self._gap_seen_at: tuple[int, float] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._advanced = asyncio.Condition()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def stream(
+        self, *, since: int | None, accepts: Callable[[EventRecord], bool]
+    ) -> AsyncIterator[EventRecord]:
+        """Events ``accepts`` wants: first those after ``since`` from the log, then
+        live ones, each exactly once and in order. Raises ``Resync`` when
+        ``since`` is older than the log keeps."""
+        await self._start()
+        subscriber = _Subscriber(accepts=accepts, queue=asyncio.Queue(self.queue_size))
+        self._subscribers.add(subscriber)
+        try:
+            last = since if since is not None else (self._high_water or 0)
+            if since is not None:
+                await self._check_retained(since)
+            while True:
+                # From here on new events queue up; everything up to the
+                # high-water mark comes from the log. Overlap is skipped by id.
+                subscriber.overflowed = False
+                high_water = self._high_water or 0
+                async for event in self._replay(last, high_water, accepts):
+                    last = event.id
+                    yield event
+                async for event in self._live(subscriber, last):
+                    last = event.id
+                    yield event
+                # Only an overflow ends the live phase: catch up, then go on.
+        finally:
+            self._subscribers.discard(subscriber)
+
+    async def _live(self, subscriber: _Subscriber, last: int) -> AsyncIterator[EventRecord]:
+        while True:
+            event = await subscriber.queue.get()
+            if event is None:
+                return
+            if event.id > last:
+                last = event.id
+                yield event
+
+    async def _replay(
+        self, after: int, up_to: int, accepts: Callable[[EventRecord], bool]
+    ) -> AsyncIterator[EventRecord]:
+        cursor = after
+        while cursor < up_to:
+            async with self.db.read_session() as session:
+                batch = await log.read_after(session=session, cursor=cursor, limit=BATCH)
+            batch = [e for e in batch if e.id <= up_to]
+            if not batch:
+                return
+            for event in batch:
+                if accepts(event):
+                    yield event
+            cursor = batch[-1].id
+
+    async def _check_retained(self, since: int) -> None:
+        async with self.db.read_session() as session:
+            oldest = await log.oldest_id(session=session)
+        if oldest is not None and since < oldest - 1:
+            raise Resync(f"Events after {since} are no longer kept; reload and resubscribe.")
+
+    async def _start(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        async with self.db.read_session() as session:
+            self._high_water = await log.newest_id(session=session)
+        self._task = asyncio.create_task(self._run(), name="mcms-event-hub")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._poll_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database may be briefly away; keep tailing
+                logger.exception("event hub: reading the event log failed")
+            await asyncio.sleep(self.poll_seconds)
+
+    async def _poll_once(self) -> None:
+        start = self._high_water or 0
+        async with self.db.read_session() as session:
+            batch = await log.read_after(session=session, cursor=start, limit=BATCH)
+        for event in self._contiguous(start, batch):
+            for subscriber in list(self._subscribers):
+                subscriber.offer(event)
+            self._high_water = event.id
+        async with self._advanced:
+            self._advanced.notify_all()
+
+    def _contiguous(self, start: int, batch: list[EventRecord]) -> list[EventRecord]:
+        """The events that can be relayed now: up to the first hole that may still
+        be filled by a transaction that has not committed yet."""
+        relayable: list[EventRecord] = []
+        expected = start + 1
+        for event in batch:
+            if event.id != expected and not self._gap_expired(expected):
+                break
+            relayable.append(event)
+            expected = event.id + 1
+        return relayable
+
+    def _gap_expired(self, missing_id: int) -> bool:
+        now = time.monotonic()
+        if self._gap_seen_at is None or self._gap_seen_at[0] != missing_id:
+            self._gap_seen_at = (missing_id, now)
+        return now - self._gap_seen_at[1] >= self.gap_seconds
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
