@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     owns_database = db is None
 
     hub = EventHub(database, poll_seconds=settings.events_poll_seconds)
+    database.commit_hooks.append(hub.poke)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+EVENTS_WRITTEN = "mcms.events_written"
 
 
 class Base(DeclarativeBase):
@@ -147,6 +148,8 @@ class Database:
             if self.is_sqlite
             else self.engine
         )
+        self.commit_hooks: list[Callable[[], None]] = []
+        """Called (synchronously, keep them quick) after a commit that wrote events."""
         self._version_probe: sqlite3.Connection | None = None
         self._version_probe_pid = 0
         self._write_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -158,9 +161,18 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction: committed when the block ends, rolled back on error."""
-        async with self._write_sessions() as session, session.begin():
-            yield session
+        """A write transaction: committed when the block ends, rolled back on error.
+
+        If the transaction wrote to the event log (``session.info[EVENTS_WRITTEN]``),
+        the commit hooks run after the commit, so subscribers are woken at once
+        instead of at their next poll.
+        """
+        async with self._write_sessions() as session:
+            async with session.begin():
+                yield session
+            if session.info.get(EVENTS_WRITTEN):
+                for hook in self.commit_hooks:
+                    hook()
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

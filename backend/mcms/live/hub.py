@@ -73,7 +73,7 @@ class EventHub:
         self._high_water: int | None = None
         self._gap_seen_at: tuple[int, float] | None = None
         self._task: asyncio.Task[None] | None = None
-        self._advanced = asyncio.Condition()
+        self._wake = asyncio.Event()
 
     @property
     def subscriber_count(self) -> int:
@@ -152,7 +152,9 @@ class EventHub:
                 raise
             except Exception:  # the database may be briefly away; keep tailing
                 logger.exception("event hub: reading the event log failed")
-            await asyncio.sleep(self.poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
 
     async def _poll_once(self) -> None:
         start = self._high_water or 0
@@ -162,8 +164,12 @@ class EventHub:
             for subscriber in list(self._subscribers):
                 subscriber.offer(event)
             self._high_water = event.id
-        async with self._advanced:
-            self._advanced.notify_all()
+        if len(batch) == BATCH:
+            self._wake.set()  # more are waiting: read on without sleeping
+
+    def poke(self) -> None:
+        """New events were committed (here, or elsewhere per the broadcast): read now."""
+        self._wake.set()
 
     def _contiguous(self, start: int, batch: list[EventRecord]) -> list[EventRecord]:
         """The events that can be relayed now: up to the first hole that may still

@@ -11,7 +11,7 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.core.auth import Principal
-from mcms.core.db import utcnow
+from mcms.core.db import EVENTS_WRITTEN, utcnow
 from mcms.live.models import Event
 
 events_table = cast(Table, Event.__table__)
@@ -46,6 +46,7 @@ async def publish(
     audience: Sequence[str] | None = None,
 ) -> None:
     """Append an event; it becomes visible to subscribers when the caller commits."""
+    session.info[EVENTS_WRITTEN] = True  # wake subscribers after the commit
     await session.execute(
         events_table.insert().values(
             name=name,
