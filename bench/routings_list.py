@@ -3,18 +3,24 @@
 What it does, end to end:
 
 1. seeds a fresh SQLite data dir in a temporary directory through the services
-   (users, an ENGINEER's API token, 20 items x 3 revisions x 2 routings x 5 steps);
+   (10 engineers and 5 approvers with an API token each, an admin, and
+   20 items x 3 revisions x 2 routings x 5 steps);
 2. for each worker count (``--workers 1,2``) starts ``mcms serve`` as a
    subprocess on a free port with ``MCMS_LOG_LEVEL=WARNING`` and waits for
-   ``/readyz``, then checks that one ``RoutingsPage`` query answers 50 routings;
-3. **open loop**: ``--users`` virtual users each send the query ``--rate`` times
-   a second with a random phase, from a separate process, whether or not earlier
-   answers came back; latency is measured from the *scheduled* send time, so a
-   slow server cannot hide behind a slow generator (no coordinated omission);
+   ``/readyz``, then checks that one ``RoutingsPage`` query answers 50 routings
+   for every token;
+3. **open loop**: ``--users`` virtual users, spread over the 15 tokens, each send
+   the query ``--rate`` times a second with a random phase, from a separate
+   process, whether or not earlier answers came back; latency is measured from
+   the *scheduled* send time, so a slow server cannot hide behind a slow
+   generator (no coordinated omission);
 4. **saturation**: ``wrk`` closed loop with ``--connections`` connections;
-5. the same two tests against ``bench/bare_strawberry.py`` (``{ hello }``), so
+5. **mixed read/write** (cache on only): both tests again while a writer process
+   sends ``updateRouting`` mutations at ``--writes-per-second`` (0 disables);
+   every commit empties the response cache;
+6. the same two tests against ``bench/bare_strawberry.py`` (``{ hello }``), so
    the ratio shows what the domain layer costs;
-6. prints a table and writes JSON to ``bench/results/`` with the machine.
+7. prints a table and writes JSON to ``bench/results/`` with the machine.
 
     .venv/bin/python bench/routings_list.py [--workers 1,2] [--duration 20] [--quick]
 """
@@ -39,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,10 +100,32 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{(data_dir / 'mcms.db').resolve()}"
 
 
-async def seed(data_dir: Path, shape: DataShape) -> str:
-    """Fill a fresh database through the services; returns an ENGINEER's API token."""
+ENGINEERS = 10
+"""Engineers seeded, each with an API token; they own the routings."""
+APPROVERS = 5
+"""Approvers seeded, each with an API token."""
+
+
+@dataclass(frozen=True)
+class Seeded:
+    engineer_tokens: list[str]
+    approver_tokens: list[str]
+    writer_token: str
+    """A second API token of the first engineer, for the writer."""
+    writer_routing_id: int
+    """A DRAFT routing the first engineer owns: the one the writer retitles."""
+
+    @property
+    def reader_tokens(self) -> list[str]:
+        """The open loop's tokens; virtual user ``u`` uses ``reader_tokens[u % len]``."""
+        return [*self.engineer_tokens, *self.approver_tokens]
+
+
+async def seed(data_dir: Path, shape: DataShape) -> Seeded:
+    """Fill a fresh database through the services: engineers and approvers with an
+    API token each, an admin, and the items, revisions and routings."""
     from mcms.approvals import service as approvals
-    from mcms.core.auth import Role
+    from mcms.core.auth import Principal, Role
     from mcms.core.db import Database
     from mcms.core.migrate import upgrade_to_head_async
     from mcms.items import service as items
@@ -110,27 +138,36 @@ async def seed(data_dir: Path, shape: DataShape) -> str:
     db = Database(url, pool_size=2)
     try:
         async with db.unit_of_work() as session:
-            people = {}
-            for name, display, role in (
-                ("bench-engineer", "Bea Engineer", Role.ENGINEER),
-                ("bench-engineer2", "Ben Engineer", Role.ENGINEER),
-                ("bench-engineer3", "Bo Engineer", Role.ENGINEER),
-                ("bench-approver", "Abe Approver", Role.APPROVER),
-                ("bench-admin", "Ada Admin", Role.ADMIN),
-            ):
-                user = await users.create_user(
-                    session=session,
-                    username=name,
-                    role=role,
-                    password=f"{name}-password",
-                    display_name=display,
-                )
-                people[name] = users.principal_of(user)
-            _, token = await users.create_token(
-                session=session, user_id=people["bench-engineer"].user_id, name="bench"
+            people: list[tuple[Principal, str]] = []
+            for role, count in ((Role.ENGINEER, ENGINEERS), (Role.APPROVER, APPROVERS)):
+                for n in range(1, count + 1):
+                    name = f"bench-{role.value.lower()}{n}"
+                    user = await users.create_user(
+                        session=session,
+                        username=name,
+                        role=role,
+                        password=f"{name}-password",
+                        display_name=f"{role.value.title()} {n}",
+                    )
+                    principal = users.principal_of(user)
+                    _, token = await users.create_token(
+                        session=session, user_id=principal.user_id, name="bench"
+                    )
+                    people.append((principal, token))
+            name = "bench-admin"
+            await users.create_user(
+                session=session,
+                username=name,
+                role=Role.ADMIN,
+                password=f"{name}-password",
+                display_name="Ada Admin",
             )
-            engineers = [people[f"bench-engineer{n}"] for n in ("", "2", "3")]
-            approver = people["bench-approver"]
+            engineers = [p for p, _ in people if p.role is Role.ENGINEER]
+            approver = next(p for p, _ in people if p.role is Role.APPROVER)
+            _, writer_token = await users.create_token(
+                session=session, user_id=engineers[0].user_id, name="bench-writer"
+            )
+            writer_routing_id: int | None = None
             steps = [
                 StepData(
                     name=name,
@@ -160,7 +197,8 @@ async def seed(data_dir: Path, shape: DataShape) -> str:
                         session=session, actor=owner, item_id=item.id, code=chr(ord("A") + r)
                     )
                     for k in range(shape.routings_per_revision):
-                        routing_owner = engineers[counter % len(engineers)]
+                        # Blocks of four: every engineer owns routings in every state.
+                        routing_owner = engineers[counter // 4 % len(engineers)]
                         routing_id = await routings.create_routing(
                             session=session,
                             actor=routing_owner,
@@ -169,6 +207,8 @@ async def seed(data_dir: Path, shape: DataShape) -> str:
                             title=f"5-axis milling, variant {k + 1}",
                             steps=steps,
                         )
+                        if counter == 0:  # the first engineer's; stays DRAFT
+                            writer_routing_id = routing_id
                         # A realistic mix of states: draft, pending, approved, rejected.
                         if counter % 4 >= 1:
                             await approvals.submit_routing(
@@ -188,7 +228,13 @@ async def seed(data_dir: Path, shape: DataShape) -> str:
                         counter += 1
     finally:
         await db.dispose()
-    return token
+    assert writer_routing_id is not None
+    return Seeded(
+        engineer_tokens=[t for p, t in people if p.role is Role.ENGINEER],
+        approver_tokens=[t for p, t in people if p.role is Role.APPROVER],
+        writer_token=writer_token,
+        writer_routing_id=writer_routing_id,
+    )
 
 
 # --- servers -----------------------------------------------------------------------------
@@ -202,12 +248,16 @@ class ServerSpec:
     query: str
     response_cache: bool | None = None
     """MCMS's whole-response cache (``MCMS_GRAPHQL_RESPONSE_CACHE``); ``None``: default."""
+    writes_per_second: float = 0.0
+    """The writer's rate during both tests (mixed read/write); 0: no writes."""
 
     @property
     def label(self) -> str:
         what = "MCMS" if self.name == "mcms" else "bare { hello }"
         if self.response_cache is not None:
             what += ", cache " + ("on" if self.response_cache else "off")
+        if self.writes_per_second:
+            what += f", {self.writes_per_second:g} write/s"
         return f"{what}, {self.workers} worker{'s' if self.workers > 1 else ''}"
 
 
@@ -367,22 +417,37 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def open_loop(
     url: str,
     body: bytes,
-    headers: dict[str, str],
+    header_sets: list[dict[str, str]],
     users: int,
     rate: float,
     warmup: float,
     duration: float,
     seed: int,
+    start_at: float,
 ) -> dict[str, Any]:
     """Runs in its own process so the generator never shares a core's event loop
-    with the bookkeeping of the parent."""
+    with the bookkeeping of the parent. Virtual user ``u`` sends
+    ``header_sets[u % len(header_sets)]`` (its own token); the schedule starts at
+    ``start_at`` (``time.time()``)."""
     before = resource.getrusage(resource.RUSAGE_SELF)
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        result = runner.run(_open_loop(url, body, headers, users, rate, warmup, duration, seed))
+        result = runner.run(
+            _open_loop(url, body, header_sets, users, rate, warmup, duration, seed, start_at)
+        )
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["generator_cpu_seconds"] = round(cpu, 3)
     return result
+
+
+def http_request(target: httpx.URL, headers: dict[str, str], body: bytes) -> bytes:
+    """The raw bytes of one HTTP/1.1 ``POST``, built once and sent over and over."""
+    host, port = target.host, target.port or 80
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (
+        f"POST {target.raw_path.decode()} HTTP/1.1\r\nHost: {host}:{port}\r\n{head}"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 class Connections:
@@ -442,12 +507,13 @@ class Connections:
 async def _open_loop(
     url: str,
     body: bytes,
-    headers: dict[str, str],
+    header_sets: list[dict[str, str]],
     users: int,
     rate: float,
     warmup: float,
     duration: float,
     seed: int,
+    start_at: float,
 ) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     rng = random.Random(seed)
@@ -457,17 +523,14 @@ async def _open_loop(
     errors: dict[str, int] = {}
     target = httpx.URL(url)
     host, port = target.host, target.port or 80
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-    request = (
-        f"POST {target.raw_path.decode()} HTTP/1.1\r\nHost: {host}:{port}\r\n{head}"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
-    connections = Connections(host, port, request)
-    start = loop.time() + 0.5
+    pools = [
+        Connections(host, port, http_request(target, headers, body)) for headers in header_sets
+    ]
+    start = loop.time() + max(0.0, start_at - time.time())
     measure_from = start + warmup
     end = measure_from + duration
 
-    async def one(scheduled: float) -> None:
+    async def one(scheduled: float, connections: Connections) -> None:
         delay = scheduled - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -491,14 +554,16 @@ async def _open_loop(
         lags.append(sent - scheduled)
 
     tasks: list[asyncio.Task[None]] = []
-    for _ in range(users):
+    for user in range(users):
+        connections = pools[user % len(pools)]
         at = start + rng.uniform(0, interval)
         while at < end:
-            tasks.append(asyncio.create_task(one(at)))
+            tasks.append(asyncio.create_task(one(at, connections)))
             at += interval
     await asyncio.gather(*tasks)
     wall = loop.time() - measure_from
-    connections.close()
+    for connections in pools:
+        connections.close()
 
     latencies.sort()
     lags.sort()
@@ -506,6 +571,7 @@ async def _open_loop(
     ms = [v * 1000 for v in latencies]
     return {
         "offered_rps": users * rate,
+        "tokens": len(header_sets),
         "requests": sent_count,
         "ok": len(latencies),
         "errors": sum(errors.values()),
@@ -525,6 +591,112 @@ async def _open_loop(
             "p99": round(percentile(lags, 99) * 1000, 2),
             "max": round(lags[-1] * 1000, 2) if lags else float("nan"),
         },
+    }
+
+
+# --- the writer (mixed read/write) ----------------------------------------------------------
+
+RETITLE_MUTATION = (
+    "mutation Retitle($id: ID!, $version: Int!, $title: String!) { "
+    "updateRouting(id: $id, expectedVersion: $version, input: { title: $title }) "
+    "{ id version title } }"
+)
+VERSION_QUERY = "query RoutingVersion($id: ID!) { routing(id: $id) { version } }"
+WRITE_ATTEMPTS = 3
+"""A write that meets ``CONFLICT`` re-reads the version and tries again, this often."""
+
+
+def write_loop(
+    url: str,
+    token: str,
+    routing_id: int,
+    rate: float,
+    warmup: float,
+    duration: float,
+    start_at: float,
+) -> dict[str, Any]:
+    """An engineer retitling one of their own DRAFT routings ``rate`` times a second,
+    from ``start_at`` (``time.time()``) for ``warmup + duration`` seconds, in its own
+    process. Each write sends the version it last saw as ``expectedVersion`` and,
+    on ``CONFLICT``, re-reads it. One write at a time; latency is measured from the
+    scheduled time, so a writer that falls behind shows up as latency."""
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    headers = {"Authorization": f"Bearer {token}"}
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    conflicts = attempted = completed_in_window = 0
+    with httpx.Client(headers=headers, timeout=REQUEST_TIMEOUT) as client:
+
+        def post(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            response = client.post(url, json={"query": query, "variables": variables})
+            response.raise_for_status()
+            answer: dict[str, Any] = response.json()
+            return answer
+
+        def read_version() -> int:
+            version: int = post(VERSION_QUERY, {"id": str(routing_id)})["data"]["routing"][
+                "version"
+            ]
+            return version
+
+        version = read_version()
+        time.sleep(max(0.0, start_at - time.time()))
+        start = time.monotonic()
+        measure_from = start + warmup
+        end = measure_from + duration
+        scheduled = start
+        while scheduled < end and time.monotonic() < end + REQUEST_TIMEOUT:
+            time.sleep(max(0.0, scheduled - time.monotonic()))
+            measured = scheduled >= measure_from
+            attempted += measured
+            error: str | None = "CONFLICT"  # stays if every attempt conflicts
+            try:
+                for _ in range(WRITE_ATTEMPTS):
+                    title = f"5-axis milling, edited {time.time():.3f}"
+                    answer = post(
+                        RETITLE_MUTATION,
+                        {"id": str(routing_id), "version": version, "title": title},
+                    )
+                    if not answer.get("errors"):
+                        version = answer["data"]["updateRouting"]["version"]
+                        error = None
+                        break
+                    code = answer["errors"][0].get("extensions", {}).get("code")
+                    if code != "CONFLICT":
+                        error = f"GraphQL {code}"
+                        break
+                    conflicts += measured
+                    version = read_version()
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                error = type(exc).__name__
+            finished = time.monotonic()
+            if error is not None:
+                if measured:
+                    errors[error] = errors.get(error, 0) + 1
+            else:
+                if measured:
+                    latencies.append(finished - scheduled)
+                completed_in_window += measure_from <= finished <= end
+            scheduled += 1.0 / rate
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    ms = sorted(v * 1000 for v in latencies)
+    return {
+        "offered_wps": rate,
+        "attempted": attempted,
+        "ok": len(ms),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "conflicts_retried": conflicts,
+        "achieved_wps": round(completed_in_window / duration, 2),
+        "latency_ms": {
+            "p50": round(percentile(ms, 50), 2),
+            "p95": round(percentile(ms, 95), 2),
+            "p99": round(percentile(ms, 99), 2),
+            "max": round(ms[-1], 2) if ms else float("nan"),
+        },
+        "writer_cpu_seconds": round(
+            (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2
+        ),
     }
 
 
@@ -647,68 +819,109 @@ class Options:
     quiet_wait: float
 
 
+START_DELAY = 2.0
+"""Seconds between submitting a test's generator and writer and their common start,
+so both processes (spawned on first use) are up in time."""
+
+
 def bench_server(
     spec: ServerSpec,
     data_dir: Path,
     work_dir: Path,
-    token: str,
+    seeded: Seeded,
     wrk: str,
     options: Options,
     pool: ProcessPoolExecutor,
 ) -> dict[str, Any]:
     """Both tests, each against a freshly started server: an overloaded open loop
-    leaves a backlog the server would still be working off during the next test."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    leaves a backlog the server would still be working off during the next test.
+    With ``spec.writes_per_second``, the writer runs alongside either test."""
+    base = {"Content-Type": "application/json", "Accept": "application/json"}
     if spec.name == "mcms":
-        headers["Authorization"] = f"Bearer {token}"
+        header_sets = [base | {"Authorization": f"Bearer {t}"} for t in seeded.reader_tokens]
+    else:
+        header_sets = [base]
     body = json.dumps({"query": spec.query, "operationName": None}).encode()
     script = work_dir / f"wrk-{spec.name}.lua"
-    write_wrk_script(script, body, headers)
+    write_wrk_script(script, body, header_sets[0])
     print(f"\n== {spec.label}", flush=True)
+
+    def start_writer(url: str, warmup: float, start_at: float) -> Future[dict[str, Any]] | None:
+        if not spec.writes_per_second:
+            return None
+        return pool.submit(
+            write_loop,
+            url,
+            seeded.writer_token,
+            seeded.writer_routing_id,
+            spec.writes_per_second,
+            warmup,
+            options.duration,
+            start_at,
+        )
+
+    def finish_writer(writer: Future[dict[str, Any]] | None, result: dict[str, Any]) -> float:
+        """Attach the writer's result; returns its CPU seconds."""
+        if writer is None:
+            return 0.0
+        result["writer"] = writer.result()
+        print(f"   {_writer_summary(result['writer'])}", flush=True)
+        cpu: float = result["writer"]["writer_cpu_seconds"]
+        return cpu
 
     quiet_before_open = wait_for_quiet(options.quiet_wait)
     with running(spec, data_dir, work_dir) as (port, pgid):
         url = f"http://127.0.0.1:{port}/graphql"
-        checked = verify(spec, url, headers)
-        print(f"   verified: {checked}", flush=True)
+        checked = {}
+        for headers in header_sets:
+            checked = verify(spec, url, headers)
+        print(f"   verified ({len(header_sets)} token(s)): {checked}", flush=True)
         print(
             f"   open loop: {options.users} users x {options.rate:g}/s, "
             f"{options.warmup:g}s warm-up + {options.duration:g}s …",
             flush=True,
         )
         meter = CpuMeter(pgid)
+        start_at = time.time() + START_DELAY
+        writer = start_writer(url, options.warmup, start_at)
         future = pool.submit(
             open_loop,
             url,
             body,
-            headers,
+            header_sets,
             options.users,
             options.rate,
             options.warmup,
             options.duration,
             options.seed,
+            start_at,
         )
         opened = future.result()
-        opened["cpu"] = meter.read(client_seconds=opened["generator_cpu_seconds"])
+        writer_cpu = finish_writer(writer, opened)
+        opened["cpu"] = meter.read(client_seconds=opened["generator_cpu_seconds"] + writer_cpu)
         opened["machine_before"] = quiet_before_open
         print(f"   {_open_summary(opened)}", flush=True)
 
     quiet_before_saturation = wait_for_quiet(options.quiet_wait)
     with running(spec, data_dir, work_dir) as (port, pgid):
         url = f"http://127.0.0.1:{port}/graphql"
-        verify(spec, url, headers)
+        verify(spec, url, header_sets[0])
         warmup = min(options.warmup, 5)
         print(
             f"   saturation: wrk -t{options.threads} -c{options.connections}, "
             f"{warmup:g}s warm-up + {options.duration:g}s …",
             flush=True,
         )
+        start_at = time.time() + START_DELAY
+        writer = start_writer(url, warmup, start_at)
+        time.sleep(max(0.0, start_at - time.time()))
         run_wrk(wrk, script, url, options.threads, options.connections, warmup)
         meter = CpuMeter(pgid)
         saturated = run_wrk(
             wrk, script, url, options.threads, options.connections, options.duration
         )
-        cpu = meter.read(client_seconds=saturated["wrk_cpu_seconds"])
+        writer_cpu = finish_writer(writer, saturated)
+        cpu = meter.read(client_seconds=saturated["wrk_cpu_seconds"] + writer_cpu)
         saturated["cpu"] = cpu
         saturated["machine_before"] = quiet_before_saturation
         saturated["server_cpu_ms_per_request"] = round(
@@ -720,6 +933,7 @@ def bench_server(
         "server": spec.name,
         "workers": spec.workers,
         "response_cache": spec.response_cache,
+        "writes_per_second": spec.writes_per_second,
         "label": spec.label,
         "query": spec.query,
         "verified": checked,
@@ -794,6 +1008,14 @@ def _open_summary(r: dict[str, Any]) -> str:
     )
 
 
+def _writer_summary(r: dict[str, Any]) -> str:
+    lat = r["latency_ms"]
+    return (
+        f"writer: {r['achieved_wps']}/s of {r['offered_wps']:g}/s, p50 {lat['p50']} ms, "
+        f"p95 {lat['p95']} ms, errors {r['errors']}, conflicts retried {r['conflicts_retried']}"
+    )
+
+
 def _saturation_summary(r: dict[str, Any]) -> str:
     lat = r["latency_ms"]
     return (
@@ -850,25 +1072,33 @@ def _git_state() -> dict[str, Any]:
 
 def print_table(runs: list[dict[str, Any]]) -> None:
     header = (
-        f"{'server':<28} {'open-loop rps':>13} {'p50':>7} {'p95':>7} {'p99':>7} {'err':>4}"
+        f"{'server':<40} {'open-loop rps':>13} {'p50':>7} {'p95':>7} {'p99':>7} {'err':>4}"
         f" | {'sat. rps':>8} {'p50':>7} {'p99':>7} {'err':>4} {'CPU-ms/req':>10}"
-        f" {'others':>6}"
+        f" {'others':>6} | {'writes/s':>13} {'write p95':>9}"
     )
     print("\n" + header)
     print("-" * len(header))
     for run in runs:
         o, s = run["open_loop"], run["saturation"]
         ol, sl = o["latency_ms"], s["latency_ms"]
+        writes = "-"
+        write_p95 = "-"
+        if "writer" in o:
+            writes = f"{o['writer']['achieved_wps']} / {s['writer']['achieved_wps']}"
+            write_p95 = f"{o['writer']['latency_ms']['p95']}"
         print(
-            f"{run['label']:<28} {o['achieved_rps']:>13} {ol['p50']:>7} {ol['p95']:>7}"
+            f"{run['label']:<40} {o['achieved_rps']:>13} {ol['p50']:>7} {ol['p95']:>7}"
             f" {ol['p99']:>7} {o['errors']:>4} | {s['rps']:>8} {sl['p50']:>7} {sl['p99']:>7}"
             f" {s['errors']:>4} {s['server_cpu_ms_per_request']:>10}"
             f" {max(o['cpu']['other_cores'], s['cpu']['other_cores']):>6}"
+            f" | {writes:>13} {write_p95:>9}"
         )
     print(
         "(latencies in ms; open loop measured from the scheduled send time; CPU-ms/req is\n"
         " the server's CPU per request at saturation; 'others' is the most CPU, in cores,\n"
-        " that other processes on the machine used during either test: noise)"
+        " that other processes on the machine used during either test: noise; writes/s is\n"
+        " the writer's achieved rate during the open loop / during saturation, write p95\n"
+        " its latency during the open loop)"
     )
 
 
@@ -898,8 +1128,16 @@ def verdicts(runs: list[dict[str, Any]]) -> dict[str, Any]:
             entry["mcms_open_p50_over_bare_open_p50"] = round(
                 o["latency_ms"]["p50"] / max(1e-9, base["open_loop"]["latency_ms"]["p50"]), 1
             )
+        if "writer" in o:
+            entry["writes_per_second_achieved"] = [
+                o["writer"]["achieved_wps"],
+                s["writer"]["achieved_wps"],
+            ]
+            entry["write_p95_ms"] = o["writer"]["latency_ms"]["p95"]
         cache = run.get("response_cache")
         suffix = "" if cache is None else ("_cache_on" if cache else "_cache_off")
+        if run.get("writes_per_second"):
+            suffix += f"_{run['writes_per_second']:g}_writes_per_s"
         out[f"mcms_{run['workers']}_worker{suffix}"] = entry
     return out
 
@@ -946,6 +1184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="MCMS response cache settings to run (on,off); 'default' leaves it unset",
     )
     parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=1.0,
+        help="mixed read/write runs (cache on): the writer's updateRouting rate; 0 disables",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=60.0,
@@ -981,7 +1225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir.mkdir()
     try:
         t0 = time.perf_counter()
-        token = asyncio.run(seed(data_dir, shape))
+        seeded = asyncio.run(seed(data_dir, shape))
         print(
             f"Seeded {shape.routings} routings x {shape.steps} steps in {data_dir} "
             f"({time.perf_counter() - t0:.1f}s)"
@@ -990,12 +1234,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in workers:
             if not args.only_bare:
                 specs.extend(ServerSpec("mcms", n, ROUTINGS_QUERY, c) for c in caches)
+                if args.writes_per_second > 0:
+                    # Every write empties the cache; without it the server is already
+                    # overloaded by the reads alone, so mixed runs are cache-on only.
+                    specs.extend(
+                        ServerSpec("mcms", n, ROUTINGS_QUERY, c, args.writes_per_second)
+                        for c in caches
+                        if c is not False
+                    )
             if not args.no_bare:
                 specs.append(ServerSpec("bare", n, HELLO_QUERY))
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        # Two processes: the open-loop generator and the writer.
+        with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
             runs = [
-                bench_server(spec, data_dir, work_dir, token, wrk, options, pool) for spec in specs
+                bench_server(spec, data_dir, work_dir, seeded, wrk, options, pool) for spec in specs
             ]
     finally:
         if args.keep:
@@ -1015,7 +1268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "routings_per_revision": shape.routings_per_revision,
             "routings": shape.routings,
             "steps_per_routing": shape.steps,
+            "engineer_tokens": len(seeded.engineer_tokens),
+            "approver_tokens": len(seeded.approver_tokens),
         },
+        "writes_per_second": args.writes_per_second,
         "options": options.__dict__,
         "targets": {
             "open_loop_p95_ms_max": TARGET_P95_MS,

@@ -25,6 +25,7 @@ from mcms.graphql.schema import build_schema
 from mcms.graphql.view import GraphQLEndpoint
 from mcms.items import rest as items_rest
 from mcms.live import sse
+from mcms.live.broadcast import create_broadcast
 from mcms.live.hub import EventHub
 from mcms.routings import rest as routings_rest
 from mcms.settings import Settings, get_settings
@@ -52,13 +53,16 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     database = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
     owns_database = db is None
 
-    hub = EventHub(database, poll_seconds=settings.events_poll_seconds)
-    database.commit_hooks.append(hub.poke)
+    broadcast = create_broadcast(settings.broadcast_url)
+    hub = EventHub(database, poll_seconds=settings.events_poll_seconds, broadcast=broadcast)
+    database.commit_hooks.append(hub.poke)  # subscribers of this process: read now
+    database.commit_hooks.append(broadcast.announce)  # and those of the others
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
         await hub.close()
+        await broadcast.close()  # also when no subscriber ever started the hub
         if owns_database:
             await database.dispose()
 
@@ -69,7 +73,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
             "mcms_graphql_response_cache", "GraphQL queries answered from memory", response_cache
         )
     graphql = GraphQLEndpoint(
-        build_schema(settings), db=database, settings=settings, response_cache=response_cache
+        build_schema(settings),
+        db=database,
+        settings=settings,
+        hub=hub,
+        response_cache=response_cache,
     )
     app = Starlette(
         routes=_routes(graphql),
@@ -80,6 +88,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.db = database
     app.state.metrics = metrics
     app.state.hub = hub
+    app.state.broadcast = broadcast
     app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(
         app, max_bytes=settings.max_request_bytes, exempt_prefixes=("/api/uploads",)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -63,10 +63,23 @@ class Settings(BaseSettings):
     """Answer repeated queries from memory while the database is unchanged
     (see ``graphql/response_cache.py``); switch off to measure raw execution."""
 
+    allowed_origins: list[str] = Field(default_factory=list)
+    """Other origins (``https://mes.example``) whose pages may open the GraphQL
+    WebSocket; the server's own origin always may."""
+    max_subscriptions_per_connection: int = Field(default=50, ge=1, le=1000)
+
     events_poll_seconds: float = Field(default=0.1, gt=0, le=10)
     """How often each process reads new events from the event log for its
     subscribers (live-update latency; one small query per process, not per
     subscriber)."""
+
+    broadcast_url: str = "memory://"
+    """How a process wakes the others' event hubs after it commits events:
+    ``memory://`` (one process), ``redis://host:port/db`` (Redis pub/sub) or
+    ``postgresql://user:password@host:port/db`` (LISTEN/NOTIFY; may be the
+    application's database). Only a wake-up: every process reads the events
+    from the shared log, so while the bus is down they arrive at poll speed,
+    late but never lost (see ``live/broadcast.py``)."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_json: bool = True
@@ -87,6 +100,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
         return (init_settings, env_settings, toml)
+
+    @field_validator("broadcast_url")
+    @classmethod
+    def _known_broadcast(cls, url: str) -> str:
+        from mcms.live.broadcast import validate_url
+
+        return validate_url(url)
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

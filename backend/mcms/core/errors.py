@@ -20,6 +20,9 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL = "INTERNAL"
+    RESYNC = "RESYNC"
+    """Not an error but a signal (live updates): the ``since`` cursor is older than
+    the event log keeps, so the client must reload instead of replaying."""
 
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -31,6 +34,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.INTERNAL: 500,
+    ErrorCode.RESYNC: 409,
 }
 
 
@@ -75,3 +79,7 @@ class PayloadTooLarge(DomainError):
 
 class RateLimited(DomainError):
     code = ErrorCode.RATE_LIMITED
+
+
+class ResyncRequired(DomainError):
+    code = ErrorCode.RESYNC

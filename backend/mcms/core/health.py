@@ -30,6 +30,12 @@ async def readyz(request: Request) -> Response:
         logger.warning("readiness: database unreachable: %s", type(exc).__name__)
         checks["database"] = "unreachable"
     ready = all(v == "ok" for v in checks.values())
+    # Reported, not required: without the bus, live updates still arrive (at poll
+    # speed), so taking every process out of rotation when Redis blips would
+    # turn a slowdown into an outage.
+    broadcast = getattr(request.app.state, "broadcast", None)
+    if broadcast is not None:
+        checks["broadcast"] = broadcast.status
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
         status_code=200 if ready else 503,

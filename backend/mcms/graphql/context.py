@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from mcms.core.auth import Permission, Principal, require
 from mcms.core.db import Database
 from mcms.graphql.loaders import Loaders
+from mcms.live.hub import EventHub
 from mcms.settings import Settings
 
 
@@ -22,6 +23,9 @@ class Context:
     db: Database
     settings: Settings
     principal: Principal | None
+    hub: EventHub
+    connection_params: dict[str, object] | None = None
+    """The WebSocket ``connection_init`` payload (Strawberry fills it in)."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +26,7 @@ from mcms.approvals.schema import ApprovalMutation
 from mcms.graphql.errors import ErrorCodes, classify, log_unexpected
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
 from mcms.items.schema import ItemMutation, ItemQuery
+from mcms.live.schema import LiveSubscription
 from mcms.routings.schema import RoutingMutation, RoutingQuery
 from mcms.settings import Settings
 from mcms.users.schema import UserMutation, UserQuery
@@ -41,6 +42,24 @@ class Mutation(UserMutation, ItemMutation, RoutingMutation, ApprovalMutation):
     pass
 
 
+def _coded(errors: list[GraphQLError]) -> list[GraphQLError]:
+    return [error if (error.extensions or {}).get("code") else classify(error) for error in errors]
+
+
+async def _coded_stream(results: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for result in results:
+        if getattr(result, "errors", None):
+            result.errors = _coded(result.errors)
+        yield result
+
+
+@strawberry.type(
+    description="Live events. Each replays from `since` (an eventId) first, then goes live."
+)
+class Subscription(LiveSubscription):
+    pass
+
+
 class MCMSSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -48,15 +67,18 @@ class MCMSSchema(strawberry.Schema):
         # Expected errors (bad input, forbidden, conflict) are answers, not failures.
         log_unexpected(errors)
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        # Subscription events are not seen by the operation hook either (ErrorCodes);
+        # code each streamed result's errors the same way.
+        results = await super().stream(*args, **kwargs)
+        return _coded_stream(results)
+
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
             # ParserCache parses on entering the parse hook, so syntax and token-limit
             # errors escape the operation hook that ErrorCodes rewrites; code them here.
-            result.errors = [
-                error if (error.extensions or {}).get("code") else classify(error)
-                for error in result.errors
-            ]
+            result.errors = _coded(result.errors)
         return result
 
 
@@ -108,6 +130,7 @@ def build_schema(settings: Settings) -> MCMSSchema:
     return MCMSSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=_extensions(settings),
         config=StrawberryConfig(
             disable_field_suggestions=settings.is_production,

@@ -12,16 +12,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
-from mcms.core.auth import Principal
+from mcms.core.auth import Permission, Principal
 from mcms.core.db import Database
 from mcms.core.errors import ErrorCode
 from mcms.graphql.context import Context
 from mcms.graphql.response_cache import CacheKey, ResponseCache, make_key
+from mcms.live.hub import EventHub
 from mcms.settings import Settings
-from mcms.users.authn import PrincipalCache, authenticate_connection
+from mcms.users.authn import PrincipalCache, authenticate_connection, principal_from_token
 
 _STATUS_CODES = {
     400: ErrorCode.INVALID_ARGUMENT,
@@ -42,6 +49,21 @@ def graphql_error_response(status: int, message: str) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
+class WebSocketUnauthenticated(Exception):
+    """Raised by ``on_ws_connect`` to close the connection with 4401."""
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with 4401 for a missing or bad credential (Strawberry
+    itself only knows 4403 for a refused ``connection_init``)."""
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except WebSocketUnauthenticated:
+            await self.websocket.close(code=4401, reason="Unauthenticated")
+
+
 class GraphQLEndpoint(GraphQL[Context, None]):
     """Strawberry's ASGI view with MCMS's context and error shape.
 
@@ -49,16 +71,23 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     with plain text; integrators get the same JSON error shape as everywhere.
     """
 
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(
         self,
         schema: Any,
         *,
         db: Database,
         settings: Settings,
+        hub: EventHub,
         response_cache: ResponseCache | None = None,
     ) -> None:
         super().__init__(
             schema,
+            # Browsers attach cookies to cross-site WebSockets: only the same
+            # origin and the configured ones may open one.
+            allowed_origins=settings.allowed_origins,
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             # Strawberry's GraphiQL page loads its scripts from a CDN, and nothing
             # here may reach outside the intranet: integrators use their own client.
             graphql_ide=None,
@@ -68,6 +97,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.db = db
         self.settings = settings
+        self.hub = hub
         self.response_cache = response_cache
         self.principal_cache = PrincipalCache() if response_cache is not None else None
         self._inflight: dict[CacheKey, asyncio.Future[bytes | None]] = {}
@@ -184,7 +214,22 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             db=self.db,
             settings=self.settings,
             principal=principal,
+            hub=self.hub,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """``connection_init``: a token in its payload (``{"authorization": "Bearer
+        …"}`` or ``{"token": "…"}``) wins over the handshake's cookie. No caller →
+        close 4401; a caller who may not read → 4403."""
+        token = _connection_token(getattr(context, "connection_params", None))
+        if token is not None:
+            context.principal = await principal_from_token(self.db, token)
+        if context.principal is None:
+            raise WebSocketUnauthenticated
+        if not context.principal.can(Permission.READ):
+            raise ConnectionRejectionError({"reason": "forbidden"})
+        acknowledged: UnsetType = UNSET  # a plain connection_ack
+        return acknowledged
 
     def parse_json(self, data: str | bytes) -> Any:
         # Strawberry only catches JSONDecodeError; bad UTF-8, absurd nesting and
@@ -206,6 +251,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 # An error message quoting a lone surrogate from the request: escape it.
                 text = json.dumps(data, separators=(",", ":"))
         return text
+
+
+def _connection_token(params: object) -> str | None:
+    if not isinstance(params, dict):
+        return None
+    raw = params.get("authorization") or params.get("Authorization") or params.get("token")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    scheme, _, value = raw.strip().partition(" ")
+    token = value.strip() if scheme.lower() == "bearer" else raw.strip()
+    return token[:512] or None
 
 
 def _json_or_none(raw: str | bytes | None) -> Any:

@@ -19,16 +19,25 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from mcms.core.db import Database
 from mcms.live import log
+from mcms.live.broadcast import Broadcast
 from mcms.live.log import EventRecord
 
 logger = logging.getLogger("mcms.live")
 
 BATCH = 500
+
+
+T = TypeVar("T")
+
+
+class HubClosed(Exception):
+    """The process is shutting down; streams end."""
 
 
 class Resync(Exception):
@@ -41,6 +50,11 @@ class _Subscriber:
     queue: asyncio.Queue[EventRecord | None]
     """Live events; ``None`` marks an overflow (catch up from the log)."""
     overflowed: bool = False
+
+    def end(self) -> None:
+        self.overflowed = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
 
     def offer(self, event: EventRecord) -> None:
         if self.overflowed or not self.accepts(event):
@@ -64,8 +78,12 @@ class EventHub:
         poll_seconds: float = 0.1,
         gap_seconds: float = 5.0,
         queue_size: int = 1000,
+        broadcast: Broadcast | None = None,
     ) -> None:
         self.db = db
+        self.broadcast = broadcast
+        """Wakes this hub when another process commits events; started with the
+        hub (the first subscriber), closed with it."""
         self.poll_seconds = poll_seconds
         self.gap_seconds = gap_seconds
         self.queue_size = queue_size
@@ -74,6 +92,8 @@ class EventHub:
         self._gap_seen_at: tuple[int, float] | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._reads: set[asyncio.Future[Any]] = set()
+        self._closed = False
 
     @property
     def subscriber_count(self) -> int:
@@ -84,7 +104,9 @@ class EventHub:
     ) -> AsyncIterator[EventRecord]:
         """Events ``accepts`` wants: first those after ``since`` from the log, then
         live ones, each exactly once and in order. Raises ``Resync`` when
-        ``since`` is older than the log keeps."""
+        ``since`` is older than the log keeps; ends when the hub closes."""
+        if self._closed:
+            return
         await self._start()
         subscriber = _Subscriber(accepts=accepts, queue=asyncio.Queue(self.queue_size))
         self._subscribers.add(subscriber)
@@ -103,7 +125,11 @@ class EventHub:
                 async for event in self._live(subscriber, last):
                     last = event.id
                     yield event
-                # Only an overflow ends the live phase: catch up, then go on.
+                if self._closed:
+                    return
+                # Otherwise an overflow ended the live phase: catch up, then go on.
+        except HubClosed:
+            return
         finally:
             self._subscribers.discard(subscriber)
 
@@ -121,8 +147,7 @@ class EventHub:
     ) -> AsyncIterator[EventRecord]:
         cursor = after
         while cursor < up_to:
-            async with self.db.read_session() as session:
-                batch = await log.read_after(session=session, cursor=cursor, limit=BATCH)
+            batch = await self._read_after(cursor)
             batch = [e for e in batch if e.id <= up_to]
             if not batch:
                 return
@@ -132,17 +157,17 @@ class EventHub:
             cursor = batch[-1].id
 
     async def _check_retained(self, since: int) -> None:
-        async with self.db.read_session() as session:
-            oldest = await log.oldest_id(session=session)
+        oldest = await self._shielded(self._oldest_id())
         if oldest is not None and since < oldest - 1:
             raise Resync(f"Events after {since} are no longer kept; reload and resubscribe.")
 
     async def _start(self) -> None:
         if self._task is not None and not self._task.done():
             return
-        async with self.db.read_session() as session:
-            self._high_water = await log.newest_id(session=session)
+        self._high_water = await self._shielded(self._newest_id())
         self._task = asyncio.create_task(self._run(), name="mcms-event-hub")
+        if self.broadcast is not None:
+            await self.broadcast.start(self.poke)
 
     async def _run(self) -> None:
         while True:
@@ -158,14 +183,41 @@ class EventHub:
 
     async def _poll_once(self) -> None:
         start = self._high_water or 0
-        async with self.db.read_session() as session:
-            batch = await log.read_after(session=session, cursor=start, limit=BATCH)
+        batch = await self._read_after(start)
         for event in self._contiguous(start, batch):
             for subscriber in list(self._subscribers):
                 subscriber.offer(event)
             self._high_water = event.id
         if len(batch) == BATCH:
             self._wake.set()  # more are waiting: read on without sleeping
+
+    async def _read_after(self, cursor: int) -> list[EventRecord]:
+        async def read() -> list[EventRecord]:
+            async with self.db.read_session() as session:
+                return await log.read_after(session=session, cursor=cursor, limit=BATCH)
+
+        return await self._shielded(read())
+
+    async def _oldest_id(self) -> int | None:
+        async with self.db.read_session() as session:
+            return await log.oldest_id(session=session)
+
+    async def _newest_id(self) -> int:
+        async with self.db.read_session() as session:
+            return await log.newest_id(session=session)
+
+    async def _shielded(self, read: Coroutine[Any, Any, T]) -> T:
+        """Run a database read to its end even if our caller is cancelled (a
+        subscriber leaving mid-read): a read cut off half-way would leave its
+        pooled connection to the garbage collector instead of the pool.
+        ``close`` waits for the reads still running."""
+        if self._closed:
+            read.close()
+            raise HubClosed
+        task = asyncio.ensure_future(read)
+        self._reads.add(task)
+        task.add_done_callback(self._reads.discard)
+        return await asyncio.shield(task)
 
     def poke(self) -> None:
         """New events were committed (here, or elsewhere per the broadcast): read now."""
@@ -190,8 +242,17 @@ class EventHub:
         return now - self._gap_seen_at[1] >= self.gap_seconds
 
     async def close(self) -> None:
+        """Stop tailing and end every stream; waits for reads in flight, so the
+        database can be disposed right after."""
+        self._closed = True
+        for subscriber in list(self._subscribers):
+            subscriber.end()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._reads:
+            await asyncio.gather(*self._reads, return_exceptions=True)
+        if self.broadcast is not None:
+            await self.broadcast.close()

@@ -1,0 +1,212 @@
+"""GraphQL subscriptions (SPEC §3): each takes optional filters and ``since``, an
+event cursor; it first replays what was missed from the event log, then goes
+live, with no gap and no duplicate at the seam (see ``live/hub.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import strawberry
+
+from mcms.core.auth import Permission
+from mcms.core.errors import InvalidArgument, ResyncRequired
+from mcms.core.validation import parse_id
+from mcms.graphql.context import Info
+from mcms.live.alerts import ALERT, AlertSeverity
+from mcms.live.hub import Resync
+from mcms.live.log import EventRecord
+from mcms.routings.enums import RoutingStatusEnum
+from mcms.routings.models import RoutingStatus
+
+APPROVAL_CHANGED = "routing.approval.changed"
+JOB_CREATED = "addin.job.created"
+JOB_UPDATED = "addin.job.updated"
+
+
+class AddinJobStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+AddinJobStatusEnum = strawberry.enum(
+    AddinJobStatus, name="AddinJobStatus", description="State of an add-in generation job."
+)
+AlertSeverityEnum = strawberry.enum(
+    AlertSeverity, name="AlertSeverity", description="How urgent an alert is."
+)
+
+
+@strawberry.type(description="`routing.approval.changed`: a routing's approval state moved.")
+class RoutingApprovalChanged:
+    event_id: str = strawberry.field(description="Event cursor; pass as `since` to resume.")
+    routing_id: strawberry.ID = strawberry.field(description="The routing.")
+    status: RoutingStatusEnum = strawberry.field(description="Its new status.")  # type: ignore[valid-type]
+    approved_by: str | None = strawberry.field(description="Approver's username when APPROVED.")
+    timestamp: datetime = strawberry.field(description="When it changed.")
+
+    @classmethod
+    def from_event(cls, event: EventRecord) -> RoutingApprovalChanged:
+        payload = event.payload
+        return cls(
+            event_id=str(event.id),
+            routing_id=strawberry.ID(payload["routingId"]),
+            status=RoutingStatus(payload["status"]),
+            approved_by=payload.get("approvedBy"),
+            timestamp=datetime.fromisoformat(payload["timestamp"]),
+        )
+
+
+@strawberry.type(description="`addin.job.created`: a generation job was queued.")
+class AddinJobCreated:
+    event_id: str = strawberry.field(description="Event cursor; pass as `since` to resume.")
+    job_id: strawberry.ID = strawberry.field(description="The job.")
+    routing_id: strawberry.ID = strawberry.field(description="Its routing.")
+    created_at: datetime = strawberry.field(description="When it was queued.")
+
+    @classmethod
+    def from_event(cls, event: EventRecord) -> AddinJobCreated:
+        payload = event.payload
+        return cls(
+            event_id=str(event.id),
+            job_id=strawberry.ID(payload["jobId"]),
+            routing_id=strawberry.ID(payload["routingId"]),
+            created_at=datetime.fromisoformat(payload["createdAt"]),
+        )
+
+
+@strawberry.type(description="`addin.job.updated`: a generation job changed state.")
+class AddinJobUpdated:
+    event_id: str = strawberry.field(description="Event cursor; pass as `since` to resume.")
+    job_id: strawberry.ID = strawberry.field(description="The job.")
+    routing_id: strawberry.ID = strawberry.field(description="Its routing.")
+    status: AddinJobStatusEnum = strawberry.field(description="Its new state.")  # type: ignore[valid-type]
+    message: str | None = strawberry.field(description="What the add-in or the server said.")
+    updated_at: datetime = strawberry.field(description="When it changed.")
+
+    @classmethod
+    def from_event(cls, event: EventRecord) -> AddinJobUpdated:
+        payload = event.payload
+        return cls(
+            event_id=str(event.id),
+            job_id=strawberry.ID(payload["jobId"]),
+            routing_id=strawberry.ID(payload["routingId"]),
+            status=AddinJobStatus(payload["status"]),
+            message=payload.get("message"),
+            updated_at=datetime.fromisoformat(payload["updatedAt"]),
+        )
+
+
+@strawberry.type(description="`notification.alert`: something the caller should know about.")
+class NotificationAlert:
+    event_id: str = strawberry.field(description="Event cursor; pass as `since` to resume.")
+    type: str = strawberry.field(description="Kind of alert, e.g. `ADDIN_JOB_FAILED`.")
+    title: str = strawberry.field(description="Short title.")
+    message: str = strawberry.field(description="What happened and what to do.")
+    severity: AlertSeverityEnum = strawberry.field(description="Urgency.")  # type: ignore[valid-type]
+
+    @classmethod
+    def from_event(cls, event: EventRecord) -> NotificationAlert:
+        payload = event.payload
+        return cls(
+            event_id=str(event.id),
+            type=payload["type"],
+            title=payload["title"],
+            message=payload["message"],
+            severity=AlertSeverity(payload["severity"]),
+        )
+
+
+def parse_cursor(since: str | None) -> int | None:
+    if since is None:
+        return None
+    if not since.isascii() or not since.isdigit() or len(since) > 15:
+        raise InvalidArgument("since must be an eventId this server sent.")
+    return int(since)
+
+
+def _optional_id(value: strawberry.ID | None, field: str) -> int | None:
+    return parse_id(value, field) if value is not None else None
+
+
+async def _events(
+    info: Info, since: str | None, name: str, matches: Callable[[EventRecord], bool]
+) -> AsyncIterator[EventRecord]:
+    """The caller's events of one kind, replayed from ``since`` then live."""
+    principal = info.context.require(Permission.READ)
+    cursor = parse_cursor(since)
+
+    def accepts(event: EventRecord) -> bool:
+        return event.name == name and event.visible_to(principal) and matches(event)
+
+    try:
+        async for event in info.context.hub.stream(since=cursor, accepts=accepts):
+            yield event
+    except Resync as exc:  # sent as extensions.code = RESYNC: reload, then resubscribe
+        raise ResyncRequired(str(exc)) from exc
+
+
+def _routing_is(routing_id: int | None) -> Callable[[EventRecord], bool]:
+    return lambda event: routing_id is None or event.routing_id == routing_id
+
+
+def _payload_is(key: str, value: int | None) -> Callable[[dict[str, Any]], bool]:
+    return lambda payload: value is None or payload.get(key) == str(value)
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(
+        description="A routing's approval changes (`routing.approval.changed`); all routings "
+        "if `routingId` is omitted. `since`: replay what came after that eventId first."
+    )
+    async def routing_approval_changed(
+        self, info: Info, routing_id: strawberry.ID | None = None, since: str | None = None
+    ) -> AsyncGenerator[RoutingApprovalChanged, None]:
+        wanted = _routing_is(_optional_id(routing_id, "routingId"))
+        async for event in _events(info, since, APPROVAL_CHANGED, wanted):
+            yield RoutingApprovalChanged.from_event(event)
+
+    @strawberry.subscription(
+        description="Generation jobs queued (`addin.job.created`), optionally for one routing."
+    )
+    async def addin_job_created(
+        self, info: Info, routing_id: strawberry.ID | None = None, since: str | None = None
+    ) -> AsyncGenerator[AddinJobCreated, None]:
+        wanted = _routing_is(_optional_id(routing_id, "routingId"))
+        async for event in _events(info, since, JOB_CREATED, wanted):
+            yield AddinJobCreated.from_event(event)
+
+    @strawberry.subscription(
+        description="Generation job state changes (`addin.job.updated`), optionally for one "
+        "routing or one job."
+    )
+    async def addin_job_updated(
+        self,
+        info: Info,
+        routing_id: strawberry.ID | None = None,
+        job_id: strawberry.ID | None = None,
+        since: str | None = None,
+    ) -> AsyncGenerator[AddinJobUpdated, None]:
+        routing = _routing_is(_optional_id(routing_id, "routingId"))
+        job = _payload_is("jobId", _optional_id(job_id, "jobId"))
+
+        def wanted(event: EventRecord) -> bool:
+            return routing(event) and job(event.payload)
+
+        async for event in _events(info, since, JOB_UPDATED, wanted):
+            yield AddinJobUpdated.from_event(event)
+
+    @strawberry.subscription(
+        description="Alerts for you (`notification.alert`): addressed to you or your role."
+    )
+    async def notification_alert(
+        self, info: Info, since: str | None = None
+    ) -> AsyncGenerator[NotificationAlert, None]:
+        async for event in _events(info, since, ALERT, lambda _: True):
+            yield NotificationAlert.from_event(event)
