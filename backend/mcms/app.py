@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -54,7 +55,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     owns_database = db is None
 
     broadcast = create_broadcast(settings.broadcast_url)
-    hub = EventHub(database, poll_seconds=settings.events_poll_seconds, broadcast=broadcast)
+    hub = EventHub(
+        database,
+        poll_seconds=settings.events_poll_seconds,
+        broadcast=broadcast,
+        retention=timedelta(days=settings.events_retention_days),
+    )
     database.commit_hooks.append(hub.poke)  # subscribers of this process: read now
     database.commit_hooks.append(broadcast.announce)  # and those of the others
 

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     subscribers (live-update latency; one small query per process, not per
     subscriber)."""
 
+    events_retention_days: int = Field(default=7, ge=1, le=3650)
+    """How long the event log keeps events for replay; a ``since`` from before
+    that gets ``RESYNC`` (reload) instead of a silent gap."""
+
     broadcast_url: str = "memory://"
     """How a process wakes the others' event hubs after it commits events:
     ``memory://`` (one process), ``redis://host:port/db`` (Redis pub/sub) or

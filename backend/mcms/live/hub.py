@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from mcms.core.db import Database
@@ -31,6 +32,7 @@ from mcms.live.log import EventRecord
 logger = logging.getLogger("mcms.live")
 
 BATCH = 500
+PURGE_EVERY_SECONDS = 3600.0
 
 
 T = TypeVar("T")
@@ -79,8 +81,13 @@ class EventHub:
         gap_seconds: float = 5.0,
         queue_size: int = 1000,
         broadcast: Broadcast | None = None,
+        retention: timedelta | None = None,
     ) -> None:
         self.db = db
+        self.retention = retention
+        """Events older than this are deleted (hourly, while the hub runs); a
+        ``since`` from before what is left gets ``RESYNC``."""
+        self._purged_at = float("-inf")
         self.broadcast = broadcast
         """Wakes this hub when another process commits events; started with the
         hub (the first subscriber), closed with it."""
@@ -173,6 +180,7 @@ class EventHub:
         while True:
             try:
                 await self._poll_once()
+                await self._purge_if_due()
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database may be briefly away; keep tailing
@@ -180,6 +188,13 @@ class EventHub:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
+
+    async def _purge_if_due(self) -> None:
+        if self.retention is None or time.monotonic() - self._purged_at < PURGE_EVERY_SECONDS:
+            return
+        self._purged_at = time.monotonic()
+        async with self.db.unit_of_work() as session:
+            await log.purge_older_than(session=session, age=self.retention)
 
     async def _poll_once(self) -> None:
         start = self._high_water or 0
