@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import pytest
@@ -221,3 +221,35 @@ async def test_since_older_than_the_log_gets_resync(
     errors = first.get("errors") or first.get("payload")
     assert errors is not None, first
     assert errors[0]["extensions"]["code"] == "RESYNC"
+
+
+async def test_subscribers_of_one_operation_share_one_execution(
+    factory: Factory, server_url: str, app: Any
+) -> None:
+    engineer = await factory.user(Role.ENGINEER)
+    routing = await factory.routing(engineer)
+    subscribers = 5
+    shared = app.state.hub.shared
+    executions_before = shared.executions
+
+    async with AsyncExitStack() as stack:
+        sockets = [
+            await stack.enter_async_context(_transport_ws(server_url, _bearer(engineer)))
+            for _ in range(subscribers)
+        ]
+        for ws in sockets:
+            await _acked(ws)
+            await _subscribe(ws, APPROVALS, {"routingId": routing["id"]})
+        await asyncio.sleep(0.3)
+        await factory.ok(
+            "mutation($id: ID!) { submitRouting(id: $id) { id } }",
+            {"id": routing["id"]},
+            as_=engineer,
+        )
+        frames = [await asyncio.wait_for(ws.recv(), TIMEOUT) for ws in sockets]
+
+    assert len(set(frames)) == 1  # the very same frame text for everyone
+    assert json.loads(frames[0])["payload"]["data"]["routingApprovalChanged"]["status"] == (
+        "PENDING_APPROVAL"
+    )
+    assert shared.executions == executions_before + 1  # executed once, not five times

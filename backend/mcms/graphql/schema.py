@@ -26,6 +26,7 @@ from mcms.approvals.schema import ApprovalMutation
 from mcms.graphql.errors import ErrorCodes, classify, log_unexpected
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
 from mcms.items.schema import ItemMutation, ItemQuery
+from mcms.live.fanout import SharedEventExecutor
 from mcms.live.schema import LiveSubscription
 from mcms.routings.schema import RoutingMutation, RoutingQuery
 from mcms.settings import Settings
@@ -131,6 +132,8 @@ def build_schema(settings: Settings) -> MCMSSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        # One execution per event for all subscribers of the same operation.
+        execution_context_class=SharedEventExecutor,
         extensions=_extensions(settings),
         config=StrawberryConfig(
             disable_field_suggestions=settings.is_production,

@@ -10,14 +10,18 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -56,6 +60,21 @@ class WebSocketUnauthenticated(Exception):
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws with 4401 for a missing or bad credential (Strawberry
     itself only knows 4403 for a refused ``connection_init``)."""
+
+    async def send_message(self, message: Message) -> None:
+        """``next`` frames reuse the JSON of a result shared by all subscribers of
+        the same operation (see ``live/fanout.py``): encoded once per event."""
+        if message["type"] != "next" or set(message["payload"]) != {"data"}:
+            await super().send_message(message)
+            return
+        shared = self.context.hub.shared
+        data_json = shared.payload_json(message["payload"]["data"], self.view.encode_json)
+        operation_id = json.dumps(message["id"])
+        frame = f'{{"id":{operation_id},"type":"next","payload":{{"data":{data_json}}}}}'
+        try:
+            await self.websocket.ws.send_text(frame)  # type: ignore[attr-defined]
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from mcms.core.db import Database
 from mcms.live import log
 from mcms.live.broadcast import Broadcast
+from mcms.live.fanout import SharedResults
 from mcms.live.log import EventRecord
 
 logger = logging.getLogger("mcms.live")
@@ -84,6 +85,8 @@ class EventHub:
         retention: timedelta | None = None,
     ) -> None:
         self.db = db
+        self.shared = SharedResults()
+        """Subscription results shared by this hub's subscribers (``live/fanout.py``)."""
         self.retention = retention
         """Events older than this are deleted (hourly, while the hub runs); a
         ``since`` from before what is left gets ``RESYNC``."""
