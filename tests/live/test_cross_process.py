@@ -332,7 +332,7 @@ def _start_redis(port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
 
 
 BEFORE_OUTAGE_SECONDS = 1.5
-OUTAGE_SECONDS = 5.0
+OUTAGE_SECONDS = 30.0  # as long as the issue asks: Redis away for half a minute
 AFTER_OUTAGE_SECONDS = 2.5
 RATE_PER_SECOND = 10
 
