@@ -58,8 +58,9 @@ frontend-test: install ## Front-end checks: generated types match the SDL, typec
 
 test: install services lint typecheck frontend-test pytest ## Set up and run every check and test (what CI runs)
 
-bench: install services ## Load benchmark of the routings list query (docs/performance.md)
+bench: install services ## Benchmarks: routings list query, live-update fan-out (docs/performance.md)
 	$(BIN)/python bench/routings_list.py
+	$(BIN)/python bench/fanout.py
 
 fmt: install ## Format the code
 	$(BIN)/ruff format backend tests bench

@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import text, update
 
 from mcms.core.db import Database
@@ -84,3 +85,27 @@ async def test_retention_purges_old_events_and_old_cursors_resync(db: Database) 
         assert (await anext(resumed)).id == 3
     finally:
         await hub.close()
+
+
+async def test_subscribers_arriving_together_start_one_tailing_loop(db: Database) -> None:
+    hub = EventHub(db, poll_seconds=0.05)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM events" in statement and "max(" not in statement.lower():
+            statements.append(statement)
+
+    streams = [hub.stream(since=None, accepts=_everything) for _ in range(20)]
+    waiting = [asyncio.ensure_future(anext(stream)) for stream in streams]
+    try:
+        await asyncio.sleep(0.2)  # all twenty have subscribed and started the hub
+        sa_event.listen(db.read_engine.sync_engine, "before_cursor_execute", count)
+        await asyncio.sleep(0.5)
+        sa_event.remove(db.read_engine.sync_engine, "before_cursor_execute", count)
+    finally:
+        for task in waiting:
+            task.cancel()
+        await hub.close()
+
+    # one loop polling every 50 ms reads about 10 times in 0.5 s, not 20 times that
+    assert 3 <= len(statements) <= 15, len(statements)

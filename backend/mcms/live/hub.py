@@ -102,6 +102,7 @@ class EventHub:
         self._gap_seen_at: tuple[int, float] | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._start_lock = asyncio.Lock()
         self._reads: set[asyncio.Future[Any]] = set()
         self._closed = False
 
@@ -172,19 +173,27 @@ class EventHub:
             raise Resync(f"Events after {since} are no longer kept; reload and resubscribe.")
 
     async def _start(self) -> None:
-        if self._task is not None and not self._task.done():
+        if self._running():
             return
-        self._high_water = await self._shielded(self._newest_id())
-        self._task = asyncio.create_task(self._run(), name="mcms-event-hub")
-        if self.broadcast is not None:
-            await self.broadcast.start(self.poke)
+        # Many subscribers arrive at once after a restart; the lock makes sure
+        # only the first starts a tailing loop (the others would each poll too).
+        async with self._start_lock:
+            if self._running():
+                return
+            self._high_water = await self._shielded(self._newest_id())
+            self._task = asyncio.create_task(self._run(), name="mcms-event-hub")
+            if self.broadcast is not None:
+                await self.broadcast.start(self.poke)
+
+    def _running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     async def _run(self) -> None:
         while True:
             try:
                 await self._poll_once()
                 await self._purge_if_due()
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, HubClosed):
                 raise
             except Exception:  # the database may be briefly away; keep tailing
                 logger.exception("event hub: reading the event log failed")
