@@ -165,6 +165,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_request_id(scope) or secrets.token_hex(8)
+        if scope["type"] == "websocket":
+            # No wrapper around ``send`` here: a live-updates socket sends one
+            # frame per event per subscriber, and every layer costs on each one.
+            token = request_id_var.set(request_id)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                request_id_var.reset(token)
+            return
         # Match before the app runs: routing updates ``scope`` in place (a Mount
         # sets ``root_path``), after which the path no longer matches its route.
         route = _route_template(self.router, scope) if scope["type"] == "http" else ""

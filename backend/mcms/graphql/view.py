@@ -76,6 +76,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
+    async def handle_task_exception(self, error: Exception) -> None:
+        # A subscriber that leaves while a frame is on its way is ordinary for a
+        # live-updates server; only real failures deserve a traceback in the log.
+        if isinstance(error, WebSocketDisconnected):
+            return
+        await super().handle_task_exception(error)
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
             await super().handle_connection_init(message)
