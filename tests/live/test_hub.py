@@ -109,3 +109,43 @@ async def test_subscribers_arriving_together_start_one_tailing_loop(db: Database
 
     # one loop polling every 50 ms reads about 10 times in 0.5 s, not 20 times that
     assert 3 <= len(statements) <= 15, len(statements)
+
+
+async def test_an_event_committing_late_below_newer_ones_is_not_skipped(
+    backend: str, db: Database
+) -> None:
+    """PostgreSQL hands out ids before commit: id 2 can commit after id 3. A hub
+    started while id 2 is still uncommitted must deliver it, in order."""
+    hub = EventHub(db, poll_seconds=0.02, gap_seconds=5.0)
+    async with db.unit_of_work() as session:
+        await log.publish(session=session, name="test.event", payload={"n": 0})
+    inserted = asyncio.Event()
+    release = asyncio.Event()
+
+    async def late_writer() -> None:
+        async with db.unit_of_work() as session:
+            await log.publish(session=session, name="test.event", payload={"n": 1})
+            inserted.set()
+            await release.wait()  # the transaction stays open until released
+
+    writer = asyncio.create_task(late_writer())
+    await inserted.wait()
+    if backend == "sqlite":
+        release.set()  # SQLite serializes writers: nothing can overtake it there
+        await writer
+    async with db.unit_of_work() as session:
+        await log.publish(session=session, name="test.event", payload={"n": 2})
+    stream = hub.stream(since=None, accepts=_everything)
+    try:
+        first = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0.3)  # the hub has seen ids 1 and 3, not 2
+        release.set()
+        await writer
+        received = [(await asyncio.wait_for(first, 10)).payload["n"]]
+        while len(received) < 3:
+            received.append((await asyncio.wait_for(anext(stream), 10)).payload["n"])
+    finally:
+        release.set()
+        await hub.close()
+
+    assert received == [0, 1, 2]

@@ -230,8 +230,15 @@ class EventHub:
             return await log.oldest_id(session=session)
 
     async def _newest_id(self) -> int:
+        """Where tailing starts: the newest event older than the gap window. A
+        newer, lower id may still belong to a transaction that has not committed
+        (PostgreSQL sequences), so the recent ones go through the gap check;
+        live-only subscribers of a just-started hub may get a few seconds of
+        events from before they subscribed, never miss one."""
         async with self.db.read_session() as session:
-            return await log.newest_id(session=session)
+            return await log.newest_id(
+                session=session, older_than=timedelta(seconds=self.gap_seconds)
+            )
 
     async def _shielded(self, read: Coroutine[Any, Any, T]) -> T:
         """Run a database read to its end even if our caller is cancelled (a

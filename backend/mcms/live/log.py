@@ -75,8 +75,13 @@ async def oldest_id(*, session: AsyncSession) -> int | None:
     return int(value) if value is not None else None
 
 
-async def newest_id(*, session: AsyncSession) -> int:
-    value = await session.scalar(select(func.max(events_table.c.id)))
+async def newest_id(*, session: AsyncSession, older_than: timedelta | None = None) -> int:
+    """The highest event id (0 if none); with ``older_than``, the highest among
+    events written at least that long ago."""
+    query = select(func.max(events_table.c.id))
+    if older_than is not None:
+        query = query.where(events_table.c.created_at <= utcnow() - older_than)
+    value = await session.scalar(query)
     return int(value) if value is not None else 0
 
 
