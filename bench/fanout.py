@@ -37,11 +37,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.metadata
 import json
 import multiprocessing
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -61,14 +59,17 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from routings_list import (  # the sibling benchmark's helpers
-    _git_state,
     _machine_busy_seconds,
     _without_nan,
     free_port,
+    loop_factory,
     percentile,
     sqlite_url,
     stop,
     wait_ready,
+)
+from routings_list import (
+    machine as shared_machine,
 )
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -243,14 +244,6 @@ connections that received at least one event, ``next`` frames received,
 connections that failed or were closed by the server."""
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
-
-
 def client_process(
     conn: Connection,
     url: str,
@@ -263,7 +256,7 @@ def client_process(
     times and CPU), ``stop`` (close everything, send back the results)."""
     with contextlib.suppress(OSError, AttributeError):
         os.sched_setaffinity(0, {CLIENT_CPU})
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(_client(conn, url, token, variables, counters))
 
 
@@ -1001,32 +994,15 @@ def verdicts(mcms: dict[str, Any], bare: dict[str, Any] | None) -> dict[str, Any
     return out
 
 
+FANOUT_PACKAGES = (
+    "strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop",
+    "websockets", "sqlalchemy", "aiosqlite", "redis",
+)  # fmt: skip
+
+
 def machine() -> dict[str, Any]:
-    cpu_model = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    memory_gb: float | None = None
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    versions = {}
-    for dist in ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop",
-                 "websockets", "sqlalchemy", "aiosqlite", "redis"):  # fmt: skip
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            versions[dist] = importlib.metadata.version(dist)
     return {
-        "nproc": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "memory_gb": memory_gb,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": versions,
-        "git": _git_state(),
-        "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
+        **shared_machine(FANOUT_PACKAGES),
         "pinning": f"server on CPU {SERVER_CPU}; clients and publisher on CPU {CLIENT_CPU}",
     }
 
@@ -1093,7 +1069,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work_dir = Path(tempfile.mkdtemp(prefix="mcms-fanout-"))
     data_dir = work_dir / "data"
     data_dir.mkdir()
-    runner = asyncio.Runner(loop_factory=_loop_factory())
+    runner = asyncio.Runner(loop_factory=loop_factory())
     bare: dict[str, Any] | None = None
     try:
         seeded = runner.run(seed(data_dir, max(options.routings, 1)))

@@ -406,7 +406,7 @@ REQUEST_TIMEOUT = 10.0
 """Seconds; a request still unanswered then counts as an error."""
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     try:
         import uvloop
     except ImportError:
@@ -430,7 +430,7 @@ def open_loop(
     ``header_sets[u % len(header_sets)]`` (its own token); the schedule starts at
     ``start_at`` (``time.time()``)."""
     before = resource.getrusage(resource.RUSAGE_SELF)
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         result = runner.run(
             _open_loop(url, body, header_sets, users, rate, warmup, duration, seed, start_at)
         )
@@ -1029,7 +1029,14 @@ def _saturation_summary(r: dict[str, Any]) -> str:
 # --- report ---------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
+ROUTINGS_LIST_PACKAGES = (
+    "strawberry-graphql", "starlette", "uvicorn", "uvloop", "httptools",
+    "sqlalchemy", "aiosqlite", "httpx",
+)  # fmt: skip
+
+
+def machine(packages: Sequence[str] = ROUTINGS_LIST_PACKAGES) -> dict[str, Any]:
+    """The machine and software a run was measured on (both benchmarks use it)."""
     cpu_model = "unknown"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -1041,22 +1048,18 @@ def machine() -> dict[str, Any]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     versions = {}
-    for dist in ("strawberry-graphql", "starlette", "uvicorn", "uvloop", "httptools",
-                 "sqlalchemy", "aiosqlite", "httpx"):  # fmt: skip
+    for dist in packages:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[dist] = importlib.metadata.version(dist)
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
     return {
-        "nproc": int(nproc) if nproc.isdigit() else os.cpu_count(),
+        "nproc": os.cpu_count(),
         "cpu_model": cpu_model,
         "memory_gb": memory_gb,
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "packages": versions,
-        "wrk": (wrk_version.stdout or wrk_version.stderr).splitlines()[0:1],
         "git": _git_state(),
         "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
     }
@@ -1215,6 +1218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     wrk = ensure_wrk()
     started = datetime.now(UTC)
     info = machine()
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    info["wrk"] = (wrk_version.stdout or wrk_version.stderr).splitlines()[0:1]
     print(
         f"Machine: {info['nproc']} CPUs ({info['cpu_model']}), Python {info['python']}, "
         f"commit {info['git']['commit'][:10]}{' (dirty)' if info['git']['dirty'] else ''}"

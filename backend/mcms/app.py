@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.db = database
     app.state.metrics = metrics
     app.state.hub = hub
+    app.state.response_cache = response_cache
     app.state.broadcast = broadcast
     app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(

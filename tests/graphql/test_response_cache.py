@@ -35,10 +35,7 @@ def _names(data: dict[str, Any]) -> list[str]:
 
 
 async def _endpoint_cache_stats(factory: Factory) -> tuple[int, int]:
-    app = factory.client._transport.app  # type: ignore[attr-defined]
-    router = app.app.app.router  # RequestContextMiddleware → BodySizeLimit → Starlette
-    endpoint = router.routes[0].endpoint
-    cache = endpoint.response_cache
+    cache = factory.client._transport.app.state.response_cache  # type: ignore[attr-defined]
     return cache.hits, cache.misses
 
 
@@ -129,8 +126,7 @@ async def test_cache_can_be_switched_off(db: Database, settings: Settings) -> No
         first = await factory.ok(ITEMS, as_=engineer)
         second = await factory.ok(ITEMS, as_=engineer)
     assert first == second
-    endpoint = app.app.app.router.routes[0].endpoint  # type: ignore[attr-defined]
-    assert endpoint.response_cache is None
+    assert app.state.response_cache is None  # type: ignore[attr-defined]
 
 
 async def test_callers_with_the_same_role_share_an_answer(factory: Factory) -> None:

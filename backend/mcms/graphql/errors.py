@@ -10,10 +10,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from mcms.core.errors import DomainError, ErrorCode
 
@@ -57,14 +55,9 @@ def _rebuilt(error: GraphQLError, message: str, extensions: dict[str, str]) -> G
     )
 
 
-class ErrorCodes(SchemaExtension):
-    """Rewrites every error of a finished operation with :func:`classify`."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [classify(error) for error in result.errors]
+def with_codes(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """``errors`` as clients see them: each with an ``extensions.code``."""
+    return [error if (error.extensions or {}).get("code") else classify(error) for error in errors]
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

@@ -23,7 +23,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from mcms.approvals.schema import ApprovalMutation
-from mcms.graphql.errors import ErrorCodes, classify, log_unexpected
+from mcms.graphql.errors import log_unexpected, with_codes
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
 from mcms.items.schema import ItemMutation, ItemQuery
 from mcms.live.fanout import SharedEventExecutor
@@ -43,14 +43,10 @@ class Mutation(UserMutation, ItemMutation, RoutingMutation, ApprovalMutation):
     pass
 
 
-def _coded(errors: list[GraphQLError]) -> list[GraphQLError]:
-    return [error if (error.extensions or {}).get("code") else classify(error) for error in errors]
-
-
 async def _coded_stream(results: AsyncIterator[Any]) -> AsyncIterator[Any]:
     async for result in results:
         if getattr(result, "errors", None):
-            result.errors = _coded(result.errors)
+            result.errors = with_codes(result.errors)
         yield result
 
 
@@ -68,18 +64,17 @@ class MCMSSchema(strawberry.Schema):
         # Expected errors (bad input, forbidden, conflict) are answers, not failures.
         log_unexpected(errors)
 
+    # Errors get their codes here, where every result leaves the schema: in an
+    # extension's operation hook, parse errors (raised on entering the parse hook
+    # by ParserCache) and subscription events would slip past.
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
-        # Subscription events are not seen by the operation hook either (ErrorCodes);
-        # code each streamed result's errors the same way.
         results = await super().stream(*args, **kwargs)
         return _coded_stream(results)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
-            # ParserCache parses on entering the parse hook, so syntax and token-limit
-            # errors escape the operation hook that ErrorCodes rewrites; code them here.
-            result.errors = _coded(result.errors)
+            result.errors = with_codes(result.errors)
         return result
 
 
@@ -115,7 +110,6 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
     ]
     extensions: list[Callable[[], SchemaExtension]] = [
-        ErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
         lambda: AddValidationRules(limit_rules),

@@ -102,13 +102,6 @@ async def change_role(*, session: AsyncSession, actor: Principal, user_id: int, 
     return user
 
 
-async def set_password(*, session: AsyncSession, user_id: int, password: str) -> User:
-    user = await get_user(session=session, user_id=user_id)
-    user.password_hash = hash_password(_clean_password(password))
-    await _end_all_sessions(session=session, user_id=user.id)
-    return user
-
-
 async def deactivate_user(*, session: AsyncSession, actor: Principal, user_id: int) -> User:
     """Sign the user out everywhere and refuse their tokens; their history stays."""
     user = await get_user(session=session, user_id=user_id)
