@@ -35,6 +35,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 BACKENDS = ("sqlite", "postgresql")
 TABLES = (
+    "worker_commands",
+    "addin_parameter_set_versions",
+    "addin_parameter_sets",
+    "addin_jobs",
     "events",
     "history_entries",
     "routing_steps",

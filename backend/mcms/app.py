@@ -14,6 +14,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
+from mcms.addin_jobs import rest as addin_rest
+from mcms.addin_jobs.waiting import JobSignal
 from mcms.approvals import rest as approvals_rest
 from mcms.core import health
 from mcms.core.db import Database
@@ -31,6 +33,7 @@ from mcms.live.hub import EventHub
 from mcms.routings import rest as routings_rest
 from mcms.settings import Settings, get_settings
 from mcms.users import rest as users_rest
+from mcms.worker.duties import build_worker
 
 
 def _routes(graphql: GraphQLEndpoint) -> list[BaseRoute]:
@@ -41,6 +44,7 @@ def _routes(graphql: GraphQLEndpoint) -> list[BaseRoute]:
         *items_rest.routes,
         *routings_rest.routes,
         *approvals_rest.routes,
+        *addin_rest.routes,
         *health.routes,
         *sse.routes,
         Mount("/api", routes=[]),  # any other /api path is a JSON 404, never the SPA
@@ -63,10 +67,16 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     database.commit_hooks.append(hub.poke)  # subscribers of this process: read now
     database.commit_hooks.append(broadcast.announce)  # and those of the others
+    job_signal = JobSignal(hub)
+    worker = build_worker(database, settings)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if settings.worker_enabled:
+            worker.start()
         yield
+        await worker.stop()
+        await job_signal.close()
         await hub.close()
         await broadcast.close()  # also when no subscriber ever started the hub
         if owns_database:
@@ -96,6 +106,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.hub = hub
     app.state.response_cache = response_cache
     app.state.broadcast = broadcast
+    app.state.job_signal = job_signal
+    app.state.worker = worker
     app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(
         app, max_bytes=settings.max_request_bytes, exempt_prefixes=("/api/uploads",)

@@ -5,6 +5,8 @@ mcms migrate
 mcms demo
 mcms user create NAME --role ROLE [--password P] [--display-name D]
 mcms token create --user NAME [--name LABEL]
+mcms worker
+mcms addin-agent --server URL --token T --command CMD
 mcms export-schema [--output PATH]
 """
 
@@ -79,6 +81,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         server_header=False,
     )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """The background worker alone (scale-out: the servers then run with
+    ``MCMS_WORKER_ENABLED=false``, or keep theirs; any number may share a database)."""
+    import signal
+
+    from mcms.live.broadcast import create_broadcast
+    from mcms.worker.duties import build_worker
+
+    settings = _load_settings()
+    _prepare_data_dir(settings)
+    configure_logging_from(settings)
+    upgrade_to_head(settings.resolved_database_url)
+
+    async def work(db: Database) -> None:
+        broadcast = create_broadcast(settings.broadcast_url)
+        db.commit_hooks.append(broadcast.announce)  # servers' subscribers hear at once
+        worker = build_worker(db, settings)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, worker.poke_stop)
+        print(f"MCMS worker {worker.worker_id} is running (Ctrl+C stops it)", flush=True)
+        try:
+            await worker.run()
+        finally:
+            await broadcast.close()
+
+    _run_with_db(settings, work)
     return 0
 
 
@@ -176,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_migrate
     )
     commands.add_parser("demo", help="load demo users and data").set_defaults(handler=cmd_demo)
+    commands.add_parser(
+        "worker", help="run the background worker alone (lease sweeper, retries)"
+    ).set_defaults(handler=cmd_worker)
+    from mcms.addin_jobs import agent
+
+    agent.add_parser(commands)
 
     user = commands.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True

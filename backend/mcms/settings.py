@@ -85,6 +85,29 @@ class Settings(BaseSettings):
     from the shared log, so while the bus is down they arrive at poll speed,
     late but never lost (see ``live/broadcast.py``)."""
 
+    addin_lease_seconds: int = Field(default=300, ge=5, le=86_400)
+    """How long a claimed job stays with its agent without a heartbeat."""
+    addin_legacy_lease_seconds: int = Field(default=1800, ge=5, le=86_400)
+    """The lease of a job handed out by the legacy poll (``GET /api/addin/jobs/next``):
+    long, because the old add-in never heartbeats."""
+    addin_max_attempts: int = Field(default=3, ge=1, le=100)
+    """Expired leases a job survives; after that it fails with ``TIMED_OUT``."""
+    addin_max_wait_seconds: int = Field(default=60, ge=0, le=300)
+    """Longest long-poll a claim may ask for (``?wait=S``)."""
+    addin_sweep_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """How often the worker returns expired leases to the queue."""
+    addin_key_overlap_hours: float = Field(default=24, ge=0, le=24 * 365)
+    """After ``POST /api/addin/keys/renew`` the previous key keeps working this long,
+    so add-in machines can be switched over one by one."""
+
+    worker_enabled: bool = True
+    """Run the background worker inside ``mcms serve`` (``mcms worker`` runs it alone)."""
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    """How often an idle worker looks for due commands."""
+    worker_max_attempts: int = Field(default=5, ge=1, le=100)
+    """Transient failures a command survives (retried with backoff) before it is
+    given up and administrators are alerted."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_json: bool = True
     log_file_bytes: int = 10 * 1024 * 1024

@@ -450,9 +450,11 @@ async def test_request_approval_then_approve_with_comment(
         ("ROUTING_CREATED", engineer.username),
         ("SUBMITTED", engineer.username),
         ("APPROVED", approver.username),
+        ("ADDIN_JOB_QUEUED", approver.username),  # approval queues the generation job
     ]
-    assert entries[-1]["data"]["comment"] == "Looks good"
-    assert entries[-1]["message"] == "Looks good"
+    approval = next(entry for entry in entries if entry["type"] == "APPROVED")
+    assert approval["data"]["comment"] == "Looks good"
+    assert approval["message"] == "Looks good"
 
 
 async def test_approve_without_a_body(factory: Factory, client: httpx.AsyncClient) -> None:

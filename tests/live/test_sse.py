@@ -59,9 +59,15 @@ async def test_approval_changes_are_logged_with_their_change(
     assert error_codes(refused) == ["CONFLICT"]
     async with db.read_session() as session:
         rows = (await session.execute(text("SELECT name, payload FROM events ORDER BY id"))).all()
-    statuses = [json.loads(p)["status"] if isinstance(p, str) else p["status"] for _, p in rows]
-    assert [name for name, _ in rows] == ["routing.approval.changed"] * 2
-    assert statuses == ["PENDING_APPROVAL", "APPROVED"]  # nothing for the refused approve
+    payloads = [json.loads(p) if isinstance(p, str) else p for _, p in rows]
+    # nothing for the refused approve; the approval queued its generation job
+    assert [name for name, _ in rows] == [
+        "routing.approval.changed",
+        "routing.approval.changed",
+        "addin.job.created",
+    ]
+    assert [p.get("status") for p in payloads] == ["PENDING_APPROVAL", "APPROVED", None]
+    assert payloads[2]["routingId"] == routing["id"]
 
 
 async def test_sse_replays_after_last_event_id_then_goes_live(
@@ -70,21 +76,27 @@ async def test_sse_replays_after_last_event_id_then_goes_live(
     engineer = await factory.user(Role.ENGINEER)
     approver = await factory.user(Role.APPROVER)
     first = await factory.pending_routing(engineer)  # event 1
-    await factory.ok(APPROVE_ROUTING, {"id": first["id"]}, as_=approver)  # event 2
-    second = await factory.pending_routing(engineer)  # event 3
+    await factory.ok(APPROVE_ROUTING, {"id": first["id"]}, as_=approver)  # events 2, 3 (job)
+    second = await factory.pending_routing(engineer)  # event 4
     ids = await _event_ids(db)
 
     reader = asyncio.create_task(
-        _read_events(f"{server_url}/events/updates", approver, 3, {"Last-Event-ID": str(ids[0])})
+        _read_events(f"{server_url}/events/updates", approver, 5, {"Last-Event-ID": str(ids[0])})
     )
-    await asyncio.sleep(0.5)  # the two missed events are replayed meanwhile
-    await factory.ok(APPROVE_ROUTING, {"id": second["id"]}, as_=approver)  # live
+    await asyncio.sleep(0.5)  # the three missed events are replayed meanwhile
+    await factory.ok(APPROVE_ROUTING, {"id": second["id"]}, as_=approver)  # live: 5, 6
     events = await asyncio.wait_for(reader, 10)
 
-    assert [int(e["id"]) for e in events] == [*ids[1:], ids[-1] + 1]
-    assert [e["data"]["status"] for e in events] == ["APPROVED", "PENDING_APPROVAL", "APPROVED"]
+    assert [int(e["id"]) for e in events] == [*ids[1:], ids[-1] + 1, ids[-1] + 2]
+    approval, job = "routing.approval.changed", "addin.job.created"
+    assert [e["event"] for e in events] == [approval, job, approval, approval, job]
+    assert [e["data"].get("status") for e in events if e["event"] == approval] == [
+        "APPROVED",
+        "PENDING_APPROVAL",
+        "APPROVED",
+    ]
     assert events[0]["data"]["approvedBy"] == approver.username
-    assert all(e["event"] == "routing.approval.changed" for e in events)
+    assert events[-1]["data"]["routingId"] == second["id"]
     assert events[-1]["data"]["eventId"] == events[-1]["id"]
 
 

@@ -12,7 +12,7 @@ from mcms.approvals import service
 from mcms.core.auth import Permission
 from mcms.core.errors import InvalidArgument
 from mcms.core.http import read_json_object
-from mcms.rest.common import caller, database, json_response, path_id
+from mcms.rest.common import caller, database, json_response, path_id, settings
 from mcms.routings.rest import routing_document
 
 
@@ -44,7 +44,11 @@ async def approve(request: Request) -> Response:
     comment = _optional_text(await _optional_body(request), "comment")
     async with database(request).unit_of_work() as session:
         await service.approve_routing(
-            session=session, actor=actor, routing_id=routing_id, comment=comment
+            session=session,
+            actor=actor,
+            routing_id=routing_id,
+            comment=comment,
+            job_max_attempts=settings(request).addin_max_attempts,
         )
         return json_response(await routing_document(session, routing_id))
 

@@ -45,7 +45,11 @@ class ApprovalMutation:
     ) -> Routing:
         async def approve(session: AsyncSession, actor: Principal, routing_id: int) -> None:
             await service.approve_routing(
-                session=session, actor=actor, routing_id=routing_id, comment=comment
+                session=session,
+                actor=actor,
+                routing_id=routing_id,
+                comment=comment,
+                job_max_attempts=info.context.settings.addin_max_attempts,
             )
 
         return await _run(info, Permission.APPROVE_ROUTING, id, approve)

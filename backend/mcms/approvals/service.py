@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mcms.addin_jobs import service as addin_jobs
 from mcms.approvals.workflow import ApprovalAction, next_status
 from mcms.core.auth import Permission, Principal, require
 from mcms.core.db import utcnow
@@ -89,9 +90,15 @@ def _check_four_eyes(actor: Principal, routing: Row[Any]) -> None:
 
 
 async def approve_routing(
-    *, session: AsyncSession, actor: Principal, routing_id: int, comment: str | None = None
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    routing_id: int,
+    comment: str | None = None,
+    job_max_attempts: int = 3,
 ) -> None:
-    """``PENDING_APPROVAL`` → ``APPROVED`` by an approver who does not own it."""
+    """``PENDING_APPROVAL`` → ``APPROVED`` by an approver who does not own it; its
+    generation job is queued in the same transaction."""
     require(actor, Permission.APPROVE_ROUTING)
     note = clean_text(comment or "", "comment", max_length=COMMENT_MAX)
     routing = await routings.get_routing(session=session, routing_id=routing_id)
@@ -110,6 +117,9 @@ async def approve_routing(
         actor=actor.username,
         message=note or "Approved.",
         data={"comment": note, "version": routing.version + 1},
+    )
+    await addin_jobs.queue_job(
+        session=session, routing_id=routing_id, actor=actor.username, max_attempts=job_max_attempts
     )
 
 

@@ -42,6 +42,10 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
     USE_ADDIN_SHIM = "use_addin_shim"
+    MANAGE_ADDIN_JOBS = "manage_addin_jobs"
+    """Queue, retry and cancel any routing's jobs (owners may retry and cancel their own)."""
+    MANAGE_ADDIN_PARAMETERS = "manage_addin_parameters"
+    MANAGE_ADDIN_KEYS = "manage_addin_keys"
 
 
 _HUMAN_READ = {Permission.READ, Permission.MANAGE_OWN_TOKENS}
@@ -56,7 +60,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUBMIT_ROUTING,
         }
     ),
-    Role.APPROVER: frozenset(_HUMAN_READ | {Permission.APPROVE_ROUTING}),
+    Role.APPROVER: frozenset(
+        _HUMAN_READ | {Permission.APPROVE_ROUTING, Permission.MANAGE_ADDIN_JOBS}
+    ),
     Role.ADMIN: frozenset(set(Permission) - {Permission.USE_ADDIN_SHIM}),
     Role.AUDITOR: frozenset({Permission.READ}),
     Role.AGENT: frozenset({Permission.USE_ADDIN_SHIM}),

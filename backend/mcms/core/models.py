@@ -16,6 +16,8 @@ DOMAIN_MODEL_MODULES = (
     "mcms.routings.models",
     "mcms.history.models",
     "mcms.live.models",
+    "mcms.addin_jobs.models",
+    "mcms.worker.models",
 )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from mcms.addin_jobs import service as addin_jobs
 from mcms.core.db import Database
 from mcms.history import service as history
 from mcms.items import service as items
@@ -127,5 +128,13 @@ class Loaders:
         return _grouped(
             self._db,
             lambda s, ids: history.entries_for_routings(session=s, routing_ids=ids),
+            "routing_id",
+        )
+
+    @cached_property
+    def addin_jobs_of_routing(self) -> DataLoader[int, list[Row[Any]]]:
+        return _grouped(
+            self._db,
+            lambda s, ids: addin_jobs.jobs_for_routings(session=s, routing_ids=ids),
             "routing_id",
         )

@@ -22,6 +22,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from mcms.addin_jobs.schema import AddinJobMutation, AddinJobQuery
 from mcms.approvals.schema import ApprovalMutation
 from mcms.graphql.errors import log_unexpected, with_codes
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
@@ -34,12 +35,12 @@ from mcms.users.schema import UserMutation, UserQuery
 
 
 @strawberry.type(description="Everything an integrator can read.")
-class Query(UserQuery, ItemQuery, RoutingQuery):
+class Query(UserQuery, ItemQuery, RoutingQuery, AddinJobQuery):
     pass
 
 
 @strawberry.type(description="Everything that changes data. Each mutation is one transaction.")
-class Mutation(UserMutation, ItemMutation, RoutingMutation, ApprovalMutation):
+class Mutation(UserMutation, ItemMutation, RoutingMutation, ApprovalMutation, AddinJobMutation):
     pass
 
 

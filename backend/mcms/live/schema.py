@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import strawberry
 
+from mcms.addin_jobs.enums import AddinJobStatusEnum
+from mcms.addin_jobs.events import JOB_CREATED, JOB_UPDATED
+from mcms.addin_jobs.models import AddinJobStatus
 from mcms.core.auth import Permission
 from mcms.core.errors import InvalidArgument, ResyncRequired
 from mcms.core.validation import parse_id
@@ -22,21 +24,7 @@ from mcms.routings.enums import RoutingStatusEnum
 from mcms.routings.models import RoutingStatus
 
 APPROVAL_CHANGED = "routing.approval.changed"
-JOB_CREATED = "addin.job.created"
-JOB_UPDATED = "addin.job.updated"
 
-
-class AddinJobStatus(StrEnum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
-
-
-AddinJobStatusEnum = strawberry.enum(
-    AddinJobStatus, name="AddinJobStatus", description="State of an add-in generation job."
-)
 AlertSeverityEnum = strawberry.enum(
     AlertSeverity, name="AlertSeverity", description="How urgent an alert is."
 )

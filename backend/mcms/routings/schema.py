@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import Row
@@ -21,6 +21,9 @@ from mcms.routings import service
 from mcms.routings.enums import GenerationStatusEnum, RoutingStatusEnum
 from mcms.routings.models import GenerationStatus, RoutingStatus
 from mcms.users.schema import User
+
+if TYPE_CHECKING:
+    from mcms.addin_jobs.schema import AddinJob
 
 
 @strawberry.type(description="A free parameter: a key and its value, both text.")
@@ -126,6 +129,16 @@ class Routing:
         request = PageRequest.from_relay(first, after)
         rows = await info.context.loaders.history_of_routing.load(int(self.id))
         return connection_from_list(rows, request, HistoryEntry.from_row)
+
+    @strawberry.field(description="Its add-in generation jobs, newest first.")
+    async def addin_jobs(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[AddinJob, strawberry.lazy("mcms.addin_jobs.schema")]]:
+        from mcms.addin_jobs.schema import AddinJob  # the two types refer to each other
+
+        request = PageRequest.from_relay(first, after)
+        rows = await info.context.loaders.addin_jobs_of_routing.load(int(self.id))
+        return connection_from_list(rows, request, AddinJob.from_row)
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Routing:

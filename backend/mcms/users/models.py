@@ -42,6 +42,12 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16), default="token", server_default="token")
+    """``token`` (made by a person or ``mcms token create``) or ``addin_key`` (an add-in
+    machine's key, made by ``POST /api/addin/keys/renew``)."""
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """After this the token no longer works; set on a renewed add-in key's
+    predecessor so both work during the overlap."""
 
 
 class WebSession(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.core.auth import (
@@ -220,6 +220,7 @@ async def principal_for_token(
             .where(
                 ApiToken.token_hash == secret_hash(plain),
                 ApiToken.revoked_at.is_(None),
+                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
                 User.is_active.is_(True),
             )
         )

@@ -1,0 +1,299 @@
+"""Claiming jobs and holding them: leases, heartbeats, release and expiry.
+
+A claim is one conditional UPDATE of the oldest queued job. On PostgreSQL its
+candidate row is picked with ``FOR UPDATE SKIP LOCKED`` (SQL Server: ``UPDLOCK,
+READPAST``, which SQLAlchemy renders from the same call), so concurrent
+claimers each take a different job instead of queueing on one row; on SQLite
+the write transaction is ``BEGIN IMMEDIATE`` (``core/db.py``), so claims run one
+at a time. Either way the UPDATE re-checks ``status = 'QUEUED'``: a job is
+handed out once per queueing, whatever runs concurrently.
+
+Each claim increments the job's ``lease_token``, a fencing token: a heartbeat,
+release or result carrying an older token comes from an agent that lost the
+job, and is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mcms.addin_jobs import events
+from mcms.addin_jobs.models import AddinJobStatus, FailureReason
+from mcms.addin_jobs.service import get_job, jobs_table
+from mcms.core.db import utcnow
+from mcms.core.errors import Conflict
+from mcms.history.models import HistoryType
+from mcms.routings import service as routings
+from mcms.routings.models import GenerationStatus
+
+SYSTEM = "system"
+SWEEP_BATCH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who is claiming: the AGENT account and the agent's own name for itself."""
+
+    user_id: int
+    username: str
+    agent_id: str
+    capabilities: dict[str, str] = field(default_factory=dict)
+
+
+async def claim(
+    *, session: AsyncSession, holder: Holder, lease_seconds: int, now: datetime | None = None
+) -> Row[Any] | None:
+    """Take the oldest queued job, or ``None`` if there is none."""
+    now = now or utcnow()
+    candidate = (
+        select(jobs_table.c.id)
+        .where(jobs_table.c.status == AddinJobStatus.QUEUED)
+        .order_by(jobs_table.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        update(jobs_table)
+        .where(jobs_table.c.id == candidate, jobs_table.c.status == AddinJobStatus.QUEUED)
+        .values(
+            status=AddinJobStatus.RUNNING,
+            lease_token=jobs_table.c.lease_token + 1,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            lease_seconds=lease_seconds,
+            agent_id=holder.agent_id,
+            holder_user_id=holder.user_id,
+            capabilities=holder.capabilities,
+            progress=0.0,
+            message=None,
+            claimed_at=now,
+            updated_at=now,
+        )
+        .returning(*jobs_table.c)
+    )
+    job = result.first()
+    if job is None:
+        return None
+    await events.set_generation(session=session, job=job, status=GenerationStatus.RUNNING)
+    await events.record(
+        session=session,
+        job=job,
+        type=HistoryType.ADDIN_JOB_CLAIMED,
+        actor=holder.username,
+        message=f"Generation job {job.id} claimed by {holder.agent_id}.",
+        agentId=holder.agent_id,
+        leaseToken=job.lease_token,
+    )
+    await events.job_updated(session=session, job=job)
+    return job
+
+
+async def held_by(*, session: AsyncSession, holder: Holder) -> Row[Any] | None:
+    """The running job this agent already holds (the legacy poll hands it back
+    after an add-in restart instead of giving it a second one)."""
+    query = (
+        select(jobs_table)
+        .where(
+            jobs_table.c.status == AddinJobStatus.RUNNING,
+            jobs_table.c.holder_user_id == holder.user_id,
+            jobs_table.c.agent_id == holder.agent_id,
+        )
+        .order_by(jobs_table.c.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).first()
+
+
+def _lease_conditions(job_id: int, lease_token: int, holder: Holder) -> list[Any]:
+    return [
+        jobs_table.c.id == job_id,
+        jobs_table.c.status == AddinJobStatus.RUNNING,
+        jobs_table.c.lease_token == lease_token,
+        jobs_table.c.holder_user_id == holder.user_id,
+    ]
+
+
+async def _lease_lost(session: AsyncSession, job_id: int) -> Conflict:
+    job = await get_job(session=session, job_id=job_id)
+    return Conflict(
+        f"The lease on job {job_id} was lost (the job is {job.status}, lease token "
+        f"{job.lease_token}); stop working on it."
+    )
+
+
+async def heartbeat(
+    *,
+    session: AsyncSession,
+    holder: Holder,
+    job_id: int,
+    lease_token: int,
+    progress: float | None,
+    message: str | None,
+) -> Row[Any]:
+    """Extend the lease by its length from now; ``CONFLICT`` if it was lost."""
+    now = utcnow()
+    current = await get_job(session=session, job_id=job_id)
+    values: dict[str, Any] = {"updated_at": now}
+    if progress is not None:
+        values["progress"] = progress
+    if message is not None:
+        values["message"] = message
+    lease = timedelta(seconds=current.lease_seconds or 0)
+    # The conditions re-check what was just read: nothing is decided on a stale value.
+    result = await session.execute(
+        update(jobs_table)
+        .where(
+            *_lease_conditions(job_id, lease_token, holder),
+            jobs_table.c.lease_expires_at > now,
+        )
+        .values(lease_expires_at=now + lease, **values)
+        .returning(*jobs_table.c)
+    )
+    job = result.first()
+    if job is None:
+        raise await _lease_lost(session, job_id)
+    if progress is not None or message is not None:
+        await events.job_updated(session=session, job=job)
+    return job
+
+
+async def extend_legacy_lease(
+    *, session: AsyncSession, job: Row[Any], lease_seconds: int
+) -> Row[Any]:
+    """A legacy re-poll counts as a heartbeat for the job it already holds."""
+    now = utcnow()
+    result = await session.execute(
+        update(jobs_table)
+        .where(jobs_table.c.id == job.id, jobs_table.c.lease_token == job.lease_token)
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+        .returning(*jobs_table.c)
+    )
+    return result.first() or job
+
+
+async def release(
+    *, session: AsyncSession, holder: Holder, job_id: int, lease_token: int, message: str
+) -> Row[Any]:
+    """Give a job back to the queue without using up an attempt (an agent shutting
+    down); ``CONFLICT`` if its lease was already lost."""
+    now = utcnow()
+    result = await session.execute(
+        update(jobs_table)
+        .where(*_lease_conditions(job_id, lease_token, holder))
+        .values(**_back_to_queue(now), message=message or f"Released by {holder.agent_id}.")
+        .returning(*jobs_table.c)
+    )
+    job = result.first()
+    if job is None:
+        raise await _lease_lost(session, job_id)
+    await events.set_generation(session=session, job=job, status=GenerationStatus.QUEUED)
+    await events.record(
+        session=session,
+        job=job,
+        type=HistoryType.ADDIN_JOB_RELEASED,
+        actor=holder.username,
+        message=f"Generation job {job_id} released by {holder.agent_id}; queued again.",
+    )
+    await events.job_updated(session=session, job=job)
+    return job
+
+
+def _back_to_queue(now: datetime) -> dict[str, Any]:
+    return {
+        "status": AddinJobStatus.QUEUED,
+        "lease_expires_at": None,
+        "agent_id": None,
+        "holder_user_id": None,
+        "progress": 0.0,
+        "queued_at": now,
+        "updated_at": now,
+    }
+
+
+async def sweep_expired(*, session: AsyncSession, now: datetime | None = None) -> int:
+    """Return expired leases to the queue with ``attempt + 1``; past ``max_attempts``
+    fail the job with ``TIMED_OUT`` and alert. Returns how many jobs it moved."""
+    now = now or utcnow()
+    query = (
+        select(jobs_table)
+        .where(
+            jobs_table.c.status == AddinJobStatus.RUNNING,
+            jobs_table.c.lease_expires_at < now,
+        )
+        .order_by(jobs_table.c.id)
+        .limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    moved = 0
+    for job in (await session.execute(query)).all():
+        if await _expire(session, job, now):
+            moved += 1
+    return moved
+
+
+async def _expire(session: AsyncSession, job: Row[Any], now: datetime) -> bool:
+    out_of_attempts = job.attempt >= job.max_attempts
+    values: dict[str, Any]
+    if out_of_attempts:
+        values = {
+            "status": AddinJobStatus.FAILED,
+            "failure_reason": FailureReason.TIMED_OUT,
+            "lease_expires_at": None,
+            "message": f"No result after {job.attempt} attempt(s); every lease expired.",
+            "finished_at": now,
+            "updated_at": now,
+        }
+    else:
+        values = {
+            **_back_to_queue(now),
+            "attempt": job.attempt + 1,
+            "message": f"Lease of {job.agent_id} expired; queued again.",
+        }
+    result = await session.execute(
+        update(jobs_table)
+        .where(
+            jobs_table.c.id == job.id,
+            jobs_table.c.status == AddinJobStatus.RUNNING,
+            jobs_table.c.lease_token == job.lease_token,
+        )
+        .values(**values)
+        .returning(*jobs_table.c)
+    )
+    moved = result.first()
+    if moved is None:  # the agent completed or released it meanwhile
+        return False
+    if out_of_attempts:
+        await _timed_out(session, moved)
+    else:
+        await events.set_generation(session=session, job=moved, status=GenerationStatus.QUEUED)
+        await events.record(
+            session=session,
+            job=moved,
+            type=HistoryType.ADDIN_JOB_REQUEUED,
+            actor=SYSTEM,
+            message=f"Lease on generation job {job.id} expired; queued again "
+            f"(attempt {moved.attempt} of {moved.max_attempts}).",
+        )
+    await events.job_updated(session=session, job=moved)
+    return True
+
+
+async def _timed_out(session: AsyncSession, job: Row[Any]) -> None:
+    await events.set_generation(session=session, job=job, status=GenerationStatus.FAILED)
+    await events.record(
+        session=session,
+        job=job,
+        type=HistoryType.ADDIN_JOB_FAILED,
+        actor=SYSTEM,
+        message=job.message,
+        reason=FailureReason.TIMED_OUT.value,
+    )
+    routing = await routings.get_routing(session=session, routing_id=job.routing_id)
+    await events.alert_failure(
+        session=session, job=job, owner_id=routing.owner_id, why="timed out (TIMED_OUT)."
+    )

@@ -1,0 +1,218 @@
+"""The add-in's result: idempotent, fenced by the lease token.
+
+The same result posted again (a retry after a lost answer) changes nothing and
+answers as the first did; a different result for a finished job, or a result
+from an agent whose lease was taken away, is ``CONFLICT``. The job row is
+locked while the result is applied (``FOR UPDATE`` on PostgreSQL, the write
+lock on SQLite), so concurrent copies of one result apply exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mcms.addin_jobs import events
+from mcms.addin_jobs.leases import Holder
+from mcms.addin_jobs.models import (
+    FINISHED_STATUSES,
+    AddinJobStatus,
+    FailureReason,
+    ResultStatus,
+)
+from mcms.addin_jobs.service import get_job, jobs_table
+from mcms.core.db import utcnow
+from mcms.core.errors import Conflict, InvalidArgument
+from mcms.core.validation import clean_text
+from mcms.history.models import HistoryType
+from mcms.routings import service as routings
+from mcms.routings.models import GenerationStatus, Routing
+
+MESSAGE_MAX = 4_000
+MAX_OUTPUTS = 1_000
+OUTPUT_NAME_MAX = 255
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+routings_table = cast(Table, Routing.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    status: ResultStatus
+    message: str
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    lease_token: int | None = None
+    """``None`` from the legacy add-in, which knows no tokens: then the caller
+    must be the account holding the job."""
+
+
+def clean_result(body: dict[str, Any]) -> JobResult:
+    """The completion body (``resultStatus``, ``message``, ``outputs``, ``leaseToken``)."""
+    raw_status = body.get("resultStatus")
+    try:
+        status = ResultStatus(str(raw_status).lower())
+    except ValueError:
+        raise InvalidArgument('resultStatus must be "completed" or "failed".') from None
+    message = clean_text(body.get("message") or "", "message", max_length=MESSAGE_MAX)
+    return JobResult(
+        status=status,
+        message=message,
+        outputs=clean_outputs(body.get("outputs") or []),
+        lease_token=clean_lease_token(body.get("leaseToken")),
+    )
+
+
+def clean_lease_token(value: Any) -> int | None:
+    if value is None:
+        return None
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
+        raise InvalidArgument("leaseToken must be the token the claim returned.")
+    return int(text)
+
+
+def clean_outputs(outputs: Any) -> list[dict[str, Any]]:
+    """``[{name, size, sha256}]``: what the generation produced."""
+    if not isinstance(outputs, list) or len(outputs) > MAX_OUTPUTS:
+        raise InvalidArgument(f"outputs must be a list of at most {MAX_OUTPUTS} files.")
+    cleaned = []
+    for index, output in enumerate(outputs):
+        where = f"outputs[{index}]"
+        if not isinstance(output, dict):
+            raise InvalidArgument(f"{where} must be an object with name, size and sha256.")
+        name = clean_text(output.get("name", ""), f"{where}.name", max_length=OUTPUT_NAME_MAX)
+        size = output.get("size")
+        if not name or not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise InvalidArgument(f"{where} needs a name and a size in bytes.")
+        digest = str(output.get("sha256", "")).lower()
+        if not _SHA256.match(digest):
+            raise InvalidArgument(f"{where}.sha256 must be 64 hex digits.")
+        cleaned.append({"name": name, "size": size, "sha256": digest})
+    return cleaned
+
+
+def _same_result(job: Row[Any], result: JobResult) -> bool:
+    return (
+        job.result_status == result.status
+        and (job.result_message or "") == result.message
+        and list(job.outputs or []) == result.outputs
+    )
+
+
+async def complete(
+    *, session: AsyncSession, holder: Holder, job_id: int, result: JobResult
+) -> tuple[Row[Any], bool]:
+    """Apply the result; returns the job and whether this call changed anything."""
+    job = await get_job(session=session, job_id=job_id, for_update=True)
+    if job.status in FINISHED_STATUSES:
+        if job.status != AddinJobStatus.CANCELLED and _same_result(job, result):
+            return job, False
+        raise Conflict(
+            f"Job {job_id} is already {job.status} with a different result; "
+            "a finished job's result never changes."
+        )
+    _check_holder(job, holder, result)
+    finished = await _finish(session, job, result)
+    await _announce(session, finished, holder)
+    return finished, True
+
+
+def _check_holder(job: Row[Any], holder: Holder, result: JobResult) -> None:
+    if job.status != AddinJobStatus.RUNNING:
+        raise Conflict(f"Job {job.id} is {job.status}: its lease was lost; claim it again.")
+    if result.lease_token is not None and result.lease_token != job.lease_token:
+        raise Conflict(
+            f"Lease token {result.lease_token} is stale: job {job.id} was claimed again "
+            f"(token {job.lease_token})."
+        )
+    if job.holder_user_id != holder.user_id:
+        raise Conflict(f"Job {job.id} is held by another agent.")
+
+
+async def _finish(session: AsyncSession, job: Row[Any], result: JobResult) -> Row[Any]:
+    now = utcnow()
+    succeeded = result.status is ResultStatus.COMPLETED
+    finished = await session.execute(
+        update(jobs_table)
+        .where(
+            jobs_table.c.id == job.id,
+            jobs_table.c.status == AddinJobStatus.RUNNING,
+            jobs_table.c.lease_token == job.lease_token,
+        )
+        .values(
+            status=AddinJobStatus.COMPLETED if succeeded else AddinJobStatus.FAILED,
+            result_status=result.status,
+            result_message=result.message,
+            message=result.message or None,
+            outputs=result.outputs,
+            failure_reason=None if succeeded else FailureReason.ADDIN_FAILED,
+            progress=100.0 if succeeded else job.progress,
+            lease_expires_at=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        .returning(*jobs_table.c)
+    )
+    row = finished.first()
+    if row is None:  # unreachable while the row is locked; never apply twice
+        raise Conflict(f"Job {job.id} changed while its result was being recorded.")
+    return row
+
+
+async def _announce(session: AsyncSession, job: Row[Any], holder: Holder) -> None:
+    if job.status == AddinJobStatus.COMPLETED:
+        await _announce_success(session, job, holder)
+    else:
+        await _announce_failure(session, job, holder)
+    await events.job_updated(session=session, job=job)
+
+
+async def _announce_success(session: AsyncSession, job: Row[Any], holder: Holder) -> None:
+    produced = bool(job.outputs)
+    values: dict[str, Any] = {"last_generated_at": job.finished_at}
+    if produced:
+        values["cam_revision"] = routings_table.c.cam_revision + 1
+    await events.set_generation(
+        session=session, job=job, status=GenerationStatus.SUCCEEDED, **values
+    )
+    await events.record(
+        session=session,
+        job=job,
+        type=HistoryType.ADDIN_JOB_COMPLETED,
+        actor=holder.username,
+        message=job.result_message or f"Generation job {job.id} completed.",
+        outputs=job.outputs,
+    )
+    if produced:
+        routing = await routings.get_routing(session=session, routing_id=job.routing_id)
+        await events.record(
+            session=session,
+            job=job,
+            type=HistoryType.CAM_REVISION_BUMPED,
+            actor=holder.username,
+            message=f"CAM revision {routing.cam_revision}: {len(job.outputs)} new output(s).",
+            camRevision=routing.cam_revision,
+        )
+
+
+async def _announce_failure(session: AsyncSession, job: Row[Any], holder: Holder) -> None:
+    await events.set_generation(session=session, job=job, status=GenerationStatus.FAILED)
+    await events.record(
+        session=session,
+        job=job,
+        type=HistoryType.ADDIN_JOB_FAILED,
+        actor=holder.username,
+        message=job.result_message or f"Generation job {job.id} failed.",
+        reason=FailureReason.ADDIN_FAILED.value,
+    )
+    routing = await routings.get_routing(session=session, routing_id=job.routing_id)
+    await events.alert_failure(
+        session=session,
+        job=job,
+        owner_id=routing.owner_id,
+        why=job.result_message or "the add-in reported a failure.",
+    )

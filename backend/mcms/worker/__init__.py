@@ -1,0 +1,1 @@
+"""The background worker: a durable command queue and the periodic duties."""

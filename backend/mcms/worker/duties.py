@@ -1,0 +1,46 @@
+"""What the worker does: the handlers of each command kind and the periodic duties.
+Domains add their background work here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mcms.addin_jobs import leases
+from mcms.core.db import Database
+from mcms.settings import Settings
+from mcms.worker import commands
+from mcms.worker.runner import Handler, Periodic, Worker
+
+SWEEP_LEASES = "addin.sweep_leases"
+PURGE_COMMANDS = "worker.purge_commands"
+FINISHED_COMMANDS_KEPT = timedelta(days=7)
+
+
+async def sweep_leases(session: AsyncSession, _: dict[str, Any]) -> None:
+    await leases.sweep_expired(session=session)
+
+
+async def purge_commands(session: AsyncSession, _: dict[str, Any]) -> None:
+    await commands.purge_finished(session=session, older_than=FINISHED_COMMANDS_KEPT)
+
+
+HANDLERS: dict[str, Handler] = {
+    SWEEP_LEASES: sweep_leases,
+    PURGE_COMMANDS: purge_commands,
+}
+
+
+def build_worker(db: Database, settings: Settings) -> Worker:
+    return Worker(
+        db,
+        handlers=HANDLERS,
+        periodic=[
+            Periodic(SWEEP_LEASES, every=settings.addin_sweep_seconds),
+            Periodic(PURGE_COMMANDS, every=3600),
+        ],
+        poll_seconds=min(settings.worker_poll_seconds, settings.addin_sweep_seconds),
+        max_attempts=settings.worker_max_attempts,
+    )
