@@ -158,11 +158,29 @@ async def claim_job(request: Request) -> Response:
         async with database(request).unit_of_work() as session:
             job = await leases.claim(session=session, holder=holder, lease_seconds=lease)
         if job is not None:
-            return json_response(job_document(job, viewer=principal))
+            return await _hand_over(request, principal, holder, job)
         remaining = deadline - time.monotonic()
         if remaining <= 0 or await request.is_disconnected():
             return Response(status_code=204)
         await signal.wait_after(generation, remaining)
+
+
+async def _hand_over(
+    request: Request, principal: Principal, holder: Holder, job: Row[Any]
+) -> Response:
+    """The claimed job, unless the agent hung up while it was being claimed: then
+    the job goes straight back to the queue instead of waiting out a lease."""
+    if await request.is_disconnected():
+        async with database(request).unit_of_work() as session:
+            await leases.release(
+                session=session,
+                holder=holder,
+                job_id=job.id,
+                lease_token=job.lease_token,
+                message="The agent left before it received the job.",
+            )
+        return Response(status_code=204)
+    return json_response(job_document(job, viewer=principal))
 
 
 async def _optional_body(request: Request) -> dict[str, Any]:
