@@ -211,9 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "worker", help="run the background worker alone (lease sweeper, retries)"
     ).set_defaults(handler=cmd_worker)
-    from mcms.addin_jobs import agent
+    from mcms import addin_agent
 
-    agent.add_parser(commands)
+    addin_agent.add_parser(commands)
 
     user = commands.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True

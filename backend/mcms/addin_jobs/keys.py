@@ -81,7 +81,10 @@ async def current_keys(
 ) -> list[KeyInfo]:
     """The keys that work now, newest (the current one) first (administrators)."""
     require(actor, Permission.MANAGE_ADDIN_KEYS)
-    user = await _agent(session, agent, create=False)
+    try:
+        user = await _agent(session, agent, create=False)
+    except NotFound:
+        return []  # no key issued yet: nothing works, which is an answer, not an error
     return [KeyInfo.of(key, user.username) for key in await _valid_keys(session, user.id)]
 
 

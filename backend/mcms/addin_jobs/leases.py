@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.addin_jobs import events
@@ -30,6 +30,9 @@ from mcms.core.errors import Conflict
 from mcms.history.models import HistoryType
 from mcms.routings import service as routings
 from mcms.routings.models import GenerationStatus
+from mcms.users.models import User
+
+users_table = cast(Table, User.__table__)
 
 SYSTEM = "system"
 SWEEP_BATCH = 100
@@ -95,7 +98,18 @@ async def claim(
 
 async def held_by(*, session: AsyncSession, holder: Holder) -> Row[Any] | None:
     """The running job this agent already holds (the legacy poll hands it back
-    after an add-in restart instead of giving it a second one)."""
+    after an add-in restart instead of giving it a second one).
+
+    Locks the holder's account row first, for the rest of the transaction: two
+    polls of one add-in at once (a client retrying on a timeout) would otherwise
+    both find nothing held and each claim a job. (SQLite writers are serialized
+    anyway.) ``NO KEY UPDATE`` leaves rows that merely reference the account free.
+    """
+    await session.execute(
+        select(users_table.c.id)
+        .where(users_table.c.id == holder.user_id)
+        .with_for_update(key_share=True)
+    )
     query = (
         select(jobs_table)
         .where(
@@ -164,16 +178,21 @@ async def heartbeat(
 
 async def extend_legacy_lease(
     *, session: AsyncSession, job: Row[Any], lease_seconds: int
-) -> Row[Any]:
-    """A legacy re-poll counts as a heartbeat for the job it already holds."""
+) -> Row[Any] | None:
+    """A legacy re-poll counts as a heartbeat for the job it already holds;
+    ``None`` if the job finished (or was taken away) since it was read."""
     now = utcnow()
     result = await session.execute(
         update(jobs_table)
-        .where(jobs_table.c.id == job.id, jobs_table.c.lease_token == job.lease_token)
+        .where(
+            jobs_table.c.id == job.id,
+            jobs_table.c.status == AddinJobStatus.RUNNING,
+            jobs_table.c.lease_token == job.lease_token,
+        )
         .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
         .returning(*jobs_table.c)
     )
-    return result.first() or job
+    return result.first()
 
 
 async def release(

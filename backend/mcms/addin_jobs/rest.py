@@ -97,12 +97,12 @@ async def next_job(request: Request) -> Response:
     principal = await caller(request, Permission.USE_ADDIN_SHIM)
     holder = _holder(principal, request.headers.get("x-agent-id") or f"legacy:{principal.username}")
     lease = settings(request).addin_legacy_lease_seconds
-    job: Row[Any] | None
+    job: Row[Any] | None = None
     async with database(request).unit_of_work() as session:
         held = await leases.held_by(session=session, holder=holder)
         if held is not None:
             job = await leases.extend_legacy_lease(session=session, job=held, lease_seconds=lease)
-        else:
+        if job is None:
             job = await leases.claim(session=session, holder=holder, lease_seconds=lease)
     if job is None:
         return Response(status_code=204)

@@ -35,6 +35,8 @@ from mcms.routings.models import GenerationStatus, Routing
 MESSAGE_MAX = 4_000
 MAX_OUTPUTS = 1_000
 OUTPUT_NAME_MAX = 255
+OUTPUT_SIZE_MAX = 2**53 - 1
+"""GraphQL sends sizes as JSON numbers (``BigInt``), exact in JavaScript up to here."""
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 routings_table = cast(Table, Routing.__table__)
@@ -86,12 +88,17 @@ def clean_outputs(outputs: Any) -> list[dict[str, Any]]:
             raise InvalidArgument(f"{where} must be an object with name, size and sha256.")
         name = clean_text(output.get("name", ""), f"{where}.name", max_length=OUTPUT_NAME_MAX)
         size = output.get("size")
-        if not name or not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        if not name or not isinstance(size, int) or isinstance(size, bool):
             raise InvalidArgument(f"{where} needs a name and a size in bytes.")
+        if not 0 <= size <= OUTPUT_SIZE_MAX:
+            raise InvalidArgument(f"{where}.size must be from 0 to {OUTPUT_SIZE_MAX} bytes.")
         digest = str(output.get("sha256", "")).lower()
         if not _SHA256.match(digest):
             raise InvalidArgument(f"{where}.sha256 must be 64 hex digits.")
         cleaned.append({"name": name, "size": size, "sha256": digest})
+    names = [output["name"] for output in cleaned]
+    if len(names) != len(set(names)):
+        raise InvalidArgument("outputs names a file twice; each output needs its own name.")
     return cleaned
 
 
@@ -110,6 +117,9 @@ async def complete(
     job = await get_job(session=session, job_id=job_id, for_update=True)
     if job.status in FINISHED_STATUSES:
         if job.status != AddinJobStatus.CANCELLED and _same_result(job, result):
+            # A replay is only the finisher's own: an agent fenced off before the
+            # job finished must hear that it lost the lease, not that it succeeded.
+            _check_lease(job, holder, result)
             return job, False
         raise Conflict(
             f"Job {job_id} is already {job.status} with a different result; "
@@ -124,6 +134,10 @@ async def complete(
 def _check_holder(job: Row[Any], holder: Holder, result: JobResult) -> None:
     if job.status != AddinJobStatus.RUNNING:
         raise Conflict(f"Job {job.id} is {job.status}: its lease was lost; claim it again.")
+    _check_lease(job, holder, result)
+
+
+def _check_lease(job: Row[Any], holder: Holder, result: JobResult) -> None:
     if result.lease_token is not None and result.lease_token != job.lease_token:
         raise Conflict(
             f"Lease token {result.lease_token} is stale: job {job.id} was claimed again "

@@ -51,10 +51,15 @@ def clean_minutes(value: float, field: str) -> float:
     return float(value)
 
 
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integer columns; a larger number can name nothing (and PostgreSQL
+would refuse to compare with it)."""
+
+
 def parse_id(value: str | int, field: str = "id") -> int:
     """Database ids travel as strings in GraphQL; anything but a positive integer is refused."""
     text = str(value).strip()
     # isascii: str.isdigit() also accepts digits such as '²' that int() refuses.
-    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) <= 0:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) <= MAX_ID:
         raise InvalidArgument(f"{field} is not a valid id: {str(value)[:40]!r}.", field=field)
     return int(text)
