@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.response_cache = response_cache
     app.state.broadcast = broadcast
     app.state.job_signal = job_signal
+    app.state.agent_credentials = addin_rest.agent_credentials_cache()
     app.state.worker = worker
     app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(

@@ -43,7 +43,8 @@ def counted_statements(db: Database) -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith(IGNORED):
             statements.append(statement)
 
-    engines = {id(e): e for e in (db.engine, db.read_engine)}.values()
+    # one listener per pool: PostgreSQL's read engine is a view of the write engine
+    engines = {id(e.sync_engine.pool): e for e in (db.engine, db.read_engine)}.values()
     for engine in engines:
         event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:

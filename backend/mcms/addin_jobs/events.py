@@ -6,12 +6,14 @@ its announcement commit together or not at all.
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, update
+from sqlalchemy import Integer, Row, Table, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mcms.core.db import utcnow
+from mcms.core.db import UTCDateTime, utcnow
 from mcms.history import service as history
 from mcms.history.models import HistoryType
 from mcms.live import log
@@ -73,24 +75,49 @@ async def record(
     )
 
 
-async def set_generation(
-    *, session: AsyncSession, job: Row[Any], status: GenerationStatus, **values: Any
-) -> None:
-    """Move the routing's generation badge, unless a newer job of it has taken over."""
-    await session.execute(
+@functools.cache
+def _badge_statement(*, generated: bool, bump_cam: bool) -> Update:
+    """Built once per kind. The routing's badge follows its newest job only."""
+    values: dict[str, Any] = {
+        "generation_status": bindparam("p_status"),
+        "last_addin_job_id": bindparam("p_job_id"),
+        "updated_at": bindparam("p_now", type_=UTCDateTime()),
+    }
+    if generated:
+        values["last_generated_at"] = bindparam("p_now", type_=UTCDateTime())
+    if bump_cam:
+        values["cam_revision"] = routings_table.c.cam_revision + 1
+    newest = routings_table.c.last_addin_job_id
+    job_id = bindparam("p_job_id", type_=Integer)
+    return (
         update(routings_table)
         .where(
-            routings_table.c.id == job.routing_id,
-            (routings_table.c.last_addin_job_id == job.id)
-            | routings_table.c.last_addin_job_id.is_(None)
-            | (routings_table.c.last_addin_job_id < job.id),
+            routings_table.c.id == bindparam("p_routing_id"),
+            (newest == job_id) | newest.is_(None) | (newest < job_id),
         )
-        .values(
-            generation_status=status.value,
-            last_addin_job_id=job.id,
-            updated_at=utcnow(),
-            **values,
-        )
+        .values(**values)
+    )
+
+
+async def set_generation(
+    *,
+    session: AsyncSession,
+    job: Row[Any],
+    status: GenerationStatus,
+    generated: bool = False,
+    bump_cam: bool = False,
+    at: datetime | None = None,
+) -> None:
+    """Move the routing's generation badge, unless a newer job of it has taken over;
+    ``generated`` stamps ``lastGeneratedAt``, ``bump_cam`` adds one to ``camRevision``."""
+    await session.execute(
+        _badge_statement(generated=generated, bump_cam=bump_cam),
+        {
+            "p_routing_id": job.routing_id,
+            "p_job_id": job.id,
+            "p_status": status.value,
+            "p_now": at or utcnow(),
+        },
     )
 
 

@@ -15,17 +15,18 @@ job, and is refused.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, select, update
+from sqlalchemy import JSON, Row, Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.addin_jobs import events
 from mcms.addin_jobs.models import AddinJobStatus, FailureReason
 from mcms.addin_jobs.service import get_job, jobs_table
-from mcms.core.db import utcnow
+from mcms.core.db import UTCDateTime, utcnow
 from mcms.core.errors import Conflict
 from mcms.history.models import HistoryType
 from mcms.routings import service as routings
@@ -48,11 +49,10 @@ class Holder:
     capabilities: dict[str, str] = field(default_factory=dict)
 
 
-async def claim(
-    *, session: AsyncSession, holder: Holder, lease_seconds: int, now: datetime | None = None
-) -> Row[Any] | None:
-    """Take the oldest queued job, or ``None`` if there is none."""
-    now = now or utcnow()
+@functools.cache
+def _claim_statement() -> Update:
+    """Built once (SQLAlchemy then runs it from its cache): the oldest queued job,
+    if still queued, becomes the caller's."""
     candidate = (
         select(jobs_table.c.id)
         .where(jobs_table.c.status == AddinJobStatus.QUEUED)
@@ -61,23 +61,42 @@ async def claim(
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    result = await session.execute(
+    when = UTCDateTime()
+    return (
         update(jobs_table)
         .where(jobs_table.c.id == candidate, jobs_table.c.status == AddinJobStatus.QUEUED)
         .values(
             status=AddinJobStatus.RUNNING,
             lease_token=jobs_table.c.lease_token + 1,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            lease_seconds=lease_seconds,
-            agent_id=holder.agent_id,
-            holder_user_id=holder.user_id,
-            capabilities=holder.capabilities,
+            lease_expires_at=bindparam("p_expires", type_=when),
+            lease_seconds=bindparam("p_lease_seconds"),
+            agent_id=bindparam("p_agent_id"),
+            holder_user_id=bindparam("p_holder"),
+            capabilities=bindparam("p_capabilities", type_=JSON),
             progress=0.0,
             message=None,
-            claimed_at=now,
-            updated_at=now,
+            claimed_at=bindparam("p_now", type_=when),
+            updated_at=bindparam("p_now", type_=when),
         )
         .returning(*jobs_table.c)
+    )
+
+
+async def claim(
+    *, session: AsyncSession, holder: Holder, lease_seconds: int, now: datetime | None = None
+) -> Row[Any] | None:
+    """Take the oldest queued job, or ``None`` if there is none."""
+    now = now or utcnow()
+    result = await session.execute(
+        _claim_statement(),
+        {
+            "p_expires": now + timedelta(seconds=lease_seconds),
+            "p_lease_seconds": lease_seconds,
+            "p_agent_id": holder.agent_id,
+            "p_holder": holder.user_id,
+            "p_capabilities": holder.capabilities,
+            "p_now": now,
+        },
     )
     job = result.first()
     if job is None:

@@ -30,7 +30,7 @@ from mcms.rest.common import (
     path_id,
     settings,
 )
-from mcms.users.authn import authenticate_connection
+from mcms.users.authn import PrincipalCache, authenticate_connection
 
 AGENT_ID_MAX = 200
 MESSAGE_MAX = 4_000
@@ -60,6 +60,32 @@ def job_document(job: Row[Any], *, viewer: Principal | None = None) -> dict[str,
         "updatedAt": job.updated_at,
         "finishedAt": job.finished_at,
     }
+
+
+AGENT_CREDENTIALS_TTL_SECONDS = 2.0
+"""How long an add-in route remembers whose token it was shown. Agents call
+several times a second, each call used to cost a database lookup of the token,
+and every call commits (so the version-keyed cache of the GraphQL endpoint
+never hits here). The price: a token revoked by another process keeps working
+on these routes for up to this long."""
+
+
+def agent_credentials_cache() -> PrincipalCache:
+    return PrincipalCache(ttl_seconds=AGENT_CREDENTIALS_TTL_SECONDS)
+
+
+async def _agent_caller(request: Request) -> Principal:
+    """The AGENT calling an add-in route, its token looked up at most every
+    ``AGENT_CREDENTIALS_TTL_SECONDS``."""
+    cache: PrincipalCache = request.app.state.agent_credentials
+    principal = await authenticate_connection(
+        database(request),
+        request,
+        settings(request).session_cookie_name,
+        cache=cache,
+        version="agents",  # entries expire by age only
+    )
+    return require(principal, Permission.USE_ADDIN_SHIM)
 
 
 async def _caller_any(request: Request, *permissions: Permission) -> Principal:
@@ -94,7 +120,7 @@ def _signal(request: Request) -> JobSignal:
 async def next_job(request: Request) -> Response:
     """``GET /api/addin/jobs/next``: the job this add-in holds (claiming one if it
     holds none), or ``204``. The lease is long: the old add-in never heartbeats."""
-    principal = await caller(request, Permission.USE_ADDIN_SHIM)
+    principal = await _agent_caller(request)
     holder = _holder(principal, request.headers.get("x-agent-id") or f"legacy:{principal.username}")
     lease = settings(request).addin_legacy_lease_seconds
     job: Row[Any] | None = None
@@ -112,7 +138,7 @@ async def next_job(request: Request) -> Response:
 async def complete_job(request: Request) -> Response:
     """``POST /api/addin/jobs/{jobId}/complete``: idempotent; ``409`` for a different
     result on a finished job or a stale lease token."""
-    principal = await caller(request, Permission.USE_ADDIN_SHIM)
+    principal = await _agent_caller(request)
     job_id = path_id(request, "jobId")
     result = results.clean_result(await read_json_object(request))
     holder = _holder(principal, None)
@@ -147,7 +173,7 @@ def _wait_seconds(request: Request) -> float:
 async def claim_job(request: Request) -> Response:
     """``POST /api/addin/jobs/claim?wait=S``: ``{agentId, capabilities}`` → the claimed
     job with its lease, or ``204`` if none came within ``S`` seconds."""
-    principal = await caller(request, Permission.USE_ADDIN_SHIM)
+    principal = await _agent_caller(request)
     body = await _optional_body(request)
     holder = _holder(principal, body.get("agentId"), body.get("capabilities"))
     deadline = time.monotonic() + _wait_seconds(request)
@@ -213,7 +239,7 @@ def _message(body: dict[str, Any]) -> str | None:
 
 async def heartbeat(request: Request) -> Response:
     """``{leaseToken, progress, message}`` → ``{leaseExpiresAt}``; ``409`` if lost."""
-    principal = await caller(request, Permission.USE_ADDIN_SHIM)
+    principal = await _agent_caller(request)
     body = await read_json_object(request)
     async with database(request).unit_of_work() as session:
         job = await leases.heartbeat(
@@ -229,7 +255,7 @@ async def heartbeat(request: Request) -> Response:
 
 async def release_job(request: Request) -> Response:
     """``{leaseToken, message}``: back to the queue for another agent (shutdown)."""
-    principal = await caller(request, Permission.USE_ADDIN_SHIM)
+    principal = await _agent_caller(request)
     body = await read_json_object(request)
     async with database(request).unit_of_work() as session:
         job = await leases.release(
@@ -353,6 +379,7 @@ async def renew_key(request: Request) -> Response:
         key, secret, previous = await keys.renew_key(
             session=session, actor=actor, overlap=overlap, agent=_agent_param(request)
         )
+    request.app.state.agent_credentials.clear()  # an overlap of 0 ends the old key now
     return json_response(
         {
             **_key_document(key),

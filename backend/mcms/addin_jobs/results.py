@@ -9,11 +9,12 @@ lock on SQLite), so concurrent copies of one result apply exactly once.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Table, update
+from sqlalchemy import JSON, Row, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.addin_jobs import events
@@ -25,12 +26,12 @@ from mcms.addin_jobs.models import (
     ResultStatus,
 )
 from mcms.addin_jobs.service import get_job, jobs_table
-from mcms.core.db import utcnow
+from mcms.core.db import UTCDateTime, utcnow
 from mcms.core.errors import Conflict, InvalidArgument
 from mcms.core.validation import clean_text
 from mcms.history.models import HistoryType
 from mcms.routings import service as routings
-from mcms.routings.models import GenerationStatus, Routing
+from mcms.routings.models import GenerationStatus
 
 MESSAGE_MAX = 4_000
 MAX_OUTPUTS = 1_000
@@ -38,8 +39,6 @@ OUTPUT_NAME_MAX = 255
 OUTPUT_SIZE_MAX = 2**53 - 1
 """GraphQL sends sizes as JSON numbers (``BigInt``), exact in JavaScript up to here."""
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-routings_table = cast(Table, Routing.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +112,15 @@ def _same_result(job: Row[Any], result: JobResult) -> bool:
 async def complete(
     *, session: AsyncSession, holder: Holder, job_id: int, result: JobResult
 ) -> tuple[Row[Any], bool]:
-    """Apply the result; returns the job and whether this call changed anything."""
+    """Apply the result; returns the job and whether this call changed anything.
+
+    The usual case, the holder reporting once, is one conditional UPDATE. Only
+    when it matches nothing is the job read (and locked) to tell a harmless
+    replay from a conflict."""
+    finished = await _finish_if_held(session, job_id, holder, result)
+    if finished is not None:
+        await _announce(session, finished, holder)
+        return finished, True
     job = await get_job(session=session, job_id=job_id, for_update=True)
     if job.status in FINISHED_STATUSES:
         if job.status != AddinJobStatus.CANCELLED and _same_result(job, result):
@@ -126,9 +133,8 @@ async def complete(
             "a finished job's result never changes."
         )
     _check_holder(job, holder, result)
-    finished = await _finish(session, job, result)
-    await _announce(session, finished, holder)
-    return finished, True
+    # Unreachable while the row is locked: the UPDATE above would have matched.
+    raise Conflict(f"Job {job_id} changed while its result was being recorded.")
 
 
 def _check_holder(job: Row[Any], holder: Holder, result: JobResult) -> None:
@@ -147,34 +153,51 @@ def _check_lease(job: Row[Any], holder: Holder, result: JobResult) -> None:
         raise Conflict(f"Job {job.id} is held by another agent.")
 
 
-async def _finish(session: AsyncSession, job: Row[Any], result: JobResult) -> Row[Any]:
-    now = utcnow()
-    succeeded = result.status is ResultStatus.COMPLETED
-    finished = await session.execute(
-        update(jobs_table)
-        .where(
-            jobs_table.c.id == job.id,
-            jobs_table.c.status == AddinJobStatus.RUNNING,
-            jobs_table.c.lease_token == job.lease_token,
-        )
-        .values(
-            status=AddinJobStatus.COMPLETED if succeeded else AddinJobStatus.FAILED,
-            result_status=result.status,
-            result_message=result.message,
-            message=result.message or None,
-            outputs=result.outputs,
-            failure_reason=None if succeeded else FailureReason.ADDIN_FAILED,
-            progress=100.0 if succeeded else job.progress,
-            lease_expires_at=None,
-            finished_at=now,
-            updated_at=now,
-        )
-        .returning(*jobs_table.c)
+@functools.cache
+def _finish_statement(*, fenced: bool, succeeded: bool) -> Update:
+    """Built once per kind: the job, if still running and held by the caller (and,
+    with a lease token, under that token), becomes finished."""
+    conditions = [
+        jobs_table.c.id == bindparam("p_job_id"),
+        jobs_table.c.status == AddinJobStatus.RUNNING,
+        jobs_table.c.holder_user_id == bindparam("p_holder"),
+    ]
+    if fenced:
+        conditions.append(jobs_table.c.lease_token == bindparam("p_lease_token"))
+    values: dict[str, Any] = {
+        "status": AddinJobStatus.COMPLETED if succeeded else AddinJobStatus.FAILED,
+        "result_status": ResultStatus.COMPLETED if succeeded else ResultStatus.FAILED,
+        "failure_reason": None if succeeded else FailureReason.ADDIN_FAILED,
+        "result_message": bindparam("p_result_message"),
+        "message": bindparam("p_message"),
+        "outputs": bindparam("p_outputs", type_=JSON),
+        "lease_expires_at": None,
+        "finished_at": bindparam("p_now", type_=UTCDateTime()),
+        "updated_at": bindparam("p_now", type_=UTCDateTime()),
+    }
+    if succeeded:
+        values["progress"] = 100.0
+    return update(jobs_table).where(*conditions).values(**values).returning(*jobs_table.c)
+
+
+async def _finish_if_held(
+    session: AsyncSession, job_id: int, holder: Holder, result: JobResult
+) -> Row[Any] | None:
+    statement = _finish_statement(
+        fenced=result.lease_token is not None,
+        succeeded=result.status is ResultStatus.COMPLETED,
     )
-    row = finished.first()
-    if row is None:  # unreachable while the row is locked; never apply twice
-        raise Conflict(f"Job {job.id} changed while its result was being recorded.")
-    return row
+    parameters: dict[str, Any] = {
+        "p_job_id": job_id,
+        "p_holder": holder.user_id,
+        "p_result_message": result.message,
+        "p_message": result.message or None,
+        "p_outputs": result.outputs,
+        "p_now": utcnow(),
+    }
+    if result.lease_token is not None:
+        parameters["p_lease_token"] = result.lease_token
+    return (await session.execute(statement, parameters)).first()
 
 
 async def _announce(session: AsyncSession, job: Row[Any], holder: Holder) -> None:
@@ -187,11 +210,13 @@ async def _announce(session: AsyncSession, job: Row[Any], holder: Holder) -> Non
 
 async def _announce_success(session: AsyncSession, job: Row[Any], holder: Holder) -> None:
     produced = bool(job.outputs)
-    values: dict[str, Any] = {"last_generated_at": job.finished_at}
-    if produced:
-        values["cam_revision"] = routings_table.c.cam_revision + 1
     await events.set_generation(
-        session=session, job=job, status=GenerationStatus.SUCCEEDED, **values
+        session=session,
+        job=job,
+        status=GenerationStatus.SUCCEEDED,
+        generated=True,
+        bump_cam=produced,
+        at=job.finished_at,
     )
     await events.record(
         session=session,

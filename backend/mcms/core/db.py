@@ -16,6 +16,7 @@ behind writers.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -143,11 +144,15 @@ class Database:
         self.url = url
         self.is_sqlite = is_sqlite(url)
         self.engine = create_engine(url, pool_size=pool_size)
+        # PostgreSQL reads run in autocommit: at READ COMMITTED every statement
+        # takes its own snapshot anyway, so a transaction around reads only costs
+        # a BEGIN and a ROLLBACK round trip each (same pool, no extra connections).
         self.read_engine = (
             create_engine(url, pool_size=pool_size, begin="BEGIN")
             if self.is_sqlite
-            else self.engine
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        self._write_lock = asyncio.Lock()
         self.commit_hooks: list[Callable[[], None]] = []
         """Called (synchronously, keep them quick) after a commit that wrote events."""
         self._version_probe: sqlite3.Connection | None = None
@@ -167,12 +172,24 @@ class Database:
         the commit hooks run after the commit, so subscribers are woken at once
         instead of at their next poll.
         """
-        async with self._write_sessions() as session:
+        async with self._writer_turn(), self._write_sessions() as session:
             async with session.begin():
                 yield session
-            if session.info.get(EVENTS_WRITTEN):
-                for hook in self.commit_hooks:
-                    hook()
+        if session.info.get(EVENTS_WRITTEN):
+            for hook in self.commit_hooks:
+                hook()
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        """On SQLite, this process's writers queue here, in order, instead of at
+        ``BEGIN IMMEDIATE``: SQLite's busy handler makes waiting connections
+        sleep and retry with no queue, so under load some lost again and again
+        (seconds of tail latency). Other processes still meet at the file lock."""
+        if not self.is_sqlite:
+            yield
+            return
+        async with self._write_lock:
+            yield
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
@@ -216,5 +233,5 @@ class Database:
             self._version_probe.close()
             self._version_probe = None
         await self.engine.dispose()
-        if self.read_engine is not self.engine:
+        if self.is_sqlite:  # elsewhere the read engine shares the write engine's pool
             await self.read_engine.dispose()

@@ -16,6 +16,8 @@ from mcms.core.db import utcnow
 from mcms.history.models import HistoryEntry, HistoryType
 
 _table = cast(Table, HistoryEntry.__table__)
+_INSERT = _table.insert()
+"""Built once: statements are cheap to run from SQLAlchemy's cache, not to build."""
 
 
 async def record(
@@ -28,14 +30,15 @@ async def record(
     data: dict[str, Any] | None = None,
 ) -> None:
     await session.execute(
-        _table.insert().values(
-            routing_id=routing_id,
-            type=type.value,
-            actor=actor,
-            at=utcnow(),
-            message=message,
-            data=data or {},
-        )
+        _INSERT,
+        {
+            "routing_id": routing_id,
+            "type": type.value,
+            "actor": actor,
+            "at": utcnow(),
+            "message": message,
+            "data": data or {},
+        },
     )
 
 

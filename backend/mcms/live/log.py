@@ -15,6 +15,8 @@ from mcms.core.db import EVENTS_WRITTEN, utcnow
 from mcms.live.models import Event
 
 events_table = cast(Table, Event.__table__)
+_INSERT = events_table.insert()
+"""Built once: statements are cheap to run from SQLAlchemy's cache, not to build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +50,14 @@ async def publish(
     """Append an event; it becomes visible to subscribers when the caller commits."""
     session.info[EVENTS_WRITTEN] = True  # wake subscribers after the commit
     await session.execute(
-        events_table.insert().values(
-            name=name,
-            routing_id=routing_id,
-            payload=payload,
-            audience=list(audience) if audience is not None else None,
-            created_at=utcnow(),
-        )
+        _INSERT,
+        {
+            "name": name,
+            "routing_id": routing_id,
+            "payload": payload,
+            "audience": list(audience) if audience is not None else None,
+            "created_at": utcnow(),
+        },
     )
 
 

@@ -85,7 +85,8 @@ class PrincipalCache:
     TTL_SECONDS = 30.0
     MAX_ENTRIES = 10_000
 
-    def __init__(self) -> None:
+    def __init__(self, ttl_seconds: float = TTL_SECONDS) -> None:
+        self.ttl_seconds = ttl_seconds
         self._version: str | None = None
         self._entries: dict[str, tuple[float, Principal | None]] = {}
 
@@ -95,9 +96,12 @@ class PrincipalCache:
             self._entries.clear()
             return False, None
         entry = self._entries.get(_digest(credential))
-        if entry is None or time.monotonic() - entry[0] > self.TTL_SECONDS:
+        if entry is None or time.monotonic() - entry[0] > self.ttl_seconds:
             return False, None
         return True, entry[1]
+
+    def clear(self) -> None:
+        self._entries.clear()
 
     def put(self, version: str, credential: str, principal: Principal | None) -> None:
         if version != self._version:
