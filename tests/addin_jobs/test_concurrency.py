@@ -5,7 +5,6 @@ every job handed out exactly once, completed exactly once, and never a
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
@@ -25,7 +24,6 @@ from mcms.users import service as users
 
 JOBS = 500
 CLAIMERS = 8
-TIME_LIMIT_SECONDS = 20
 OUTPUT = {"name": "O1.nc", "size": 10, "sha256": "c" * 64}
 
 items_table = cast(Table, Item.__table__)
@@ -159,9 +157,7 @@ async def test_eight_claimers_take_every_job_exactly_once(db: Database) -> None:
     holders = await agent_holders(db, CLAIMERS)
 
     # when all eight claim at once until the queue is empty
-    started = time.monotonic()
     claimed = await run_claimers(db, holders)
-    elapsed = time.monotonic() - started
 
     # then every job was handed out once, and to one claimer only
     everything = [job_id for got in claimed for job_id in got]
@@ -175,7 +171,6 @@ async def test_eight_claimers_take_every_job_exactly_once(db: Database) -> None:
     async with db.read_session() as session:
         tokens = set(await session.scalars(select(jobs_table.c.lease_token)))
     assert tokens == {1}
-    assert elapsed < TIME_LIMIT_SECONDS
 
 
 async def test_eight_claimers_complete_every_job_exactly_once(db: Database) -> None:
@@ -184,9 +179,7 @@ async def test_eight_claimers_complete_every_job_exactly_once(db: Database) -> N
     holders = await agent_holders(db, CLAIMERS)
 
     # when all eight claim and complete at once until the queue is empty
-    started = time.monotonic()
     claimed = await run_claimers(db, holders, lambda h, job: complete_one(db, h, job))
-    elapsed = time.monotonic() - started
 
     # then every job was completed, once
     everything = [job_id for got in claimed for job_id in got]
@@ -198,4 +191,3 @@ async def test_eight_claimers_complete_every_job_exactly_once(db: Database) -> N
     async with db.read_session() as session:
         cam_revisions = Counter(await session.scalars(select(routings_table.c.cam_revision)))
     assert cam_revisions == Counter({1: JOBS})
-    assert elapsed < TIME_LIMIT_SECONDS

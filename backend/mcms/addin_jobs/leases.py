@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mcms.addin_jobs import events
 from mcms.addin_jobs.models import AddinJobStatus, FailureReason
 from mcms.addin_jobs.service import get_job, jobs_table
-from mcms.core.db import UTCDateTime, utcnow
+from mcms.core.db import UTCDateTime, skipping_locked, utcnow
 from mcms.core.errors import Conflict
 from mcms.history.models import HistoryType
 from mcms.routings import service as routings
@@ -53,14 +53,13 @@ class Holder:
 def _claim_statement() -> Update:
     """Built once (SQLAlchemy then runs it from its cache): the oldest queued job,
     if still queued, becomes the caller's."""
-    candidate = (
+    oldest = (
         select(jobs_table.c.id)
         .where(jobs_table.c.status == AddinJobStatus.QUEUED)
         .order_by(jobs_table.c.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+    candidate = skipping_locked(oldest, jobs_table).scalar_subquery()
     when = UTCDateTime()
     return (
         update(jobs_table)
@@ -265,8 +264,8 @@ async def sweep_expired(*, session: AsyncSession, now: datetime | None = None) -
         )
         .order_by(jobs_table.c.id)
         .limit(SWEEP_BATCH)
-        .with_for_update(skip_locked=True)
     )
+    query = skipping_locked(query, jobs_table)
     moved = 0
     for job in (await session.execute(query)).all():
         if await _expire(session, job, now):

@@ -23,9 +23,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, Select, Table, event, text
 from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
 from mcms.core.errors import Conflict
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -120,6 +122,20 @@ def create_engine(url: str, *, pool_size: int = 10, begin: str = "BEGIN IMMEDIAT
         _install_sqlite_pragmas(engine, begin=begin)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+SQLSERVER_SKIP_LOCKED = "WITH (UPDLOCK, READPAST, ROWLOCK)"
+
+
+def skipping_locked(query: SelectT, table: Table) -> SelectT:
+    """Lock the rows ``query`` picks, passing over rows other transactions hold:
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``UPDLOCK, READPAST`` on SQL Server
+    (as a table hint: SQLAlchemy renders no lock for a subquery there); nothing on
+    SQLite, where a writer holds the whole database. How queues let concurrent
+    claimers take different rows instead of waiting on the same one."""
+    return query.with_for_update(skip_locked=True).with_hint(
+        table, SQLSERVER_SKIP_LOCKED, dialect_name="mssql"
+    )
 
 
 async def add_unique(session: AsyncSession, row: Base, conflict_message: str) -> None:

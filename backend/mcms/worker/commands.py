@@ -16,7 +16,7 @@ from sqlalchemy import Row, Table, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mcms.core.db import utcnow
+from mcms.core.db import skipping_locked, utcnow
 from mcms.worker.models import CommandStatus, WorkerCommand
 
 commands_table = cast(Table, WorkerCommand.__table__)
@@ -80,14 +80,13 @@ async def claim(
 ) -> Row[Any] | None:
     """Take the next due command (or one whose worker's lease ran out)."""
     now = now or utcnow()
-    candidate = (
+    oldest = (
         select(commands_table.c.id)
         .where(_claimable(now))
         .order_by(commands_table.c.run_after, commands_table.c.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+    candidate = skipping_locked(oldest, commands_table).scalar_subquery()
     result = await session.execute(
         update(commands_table)
         .where(commands_table.c.id == candidate, _claimable(now))
