@@ -17,8 +17,10 @@ from mcms.core.db import Database, utcnow
 from mcms.live import log
 from mcms.live.alerts import ALERT
 from mcms.live.log import events_table
+from mcms.settings import Settings
 from mcms.worker import commands
 from mcms.worker.commands import commands_table
+from mcms.worker.duties import PURGE_COMMANDS, SWEEP_LEASES, build_worker
 from mcms.worker.runner import Handler, Periodic, TransientError, Worker
 
 RECORD = "test.record"
@@ -244,3 +246,20 @@ async def test_a_periodic_duty_never_runs_twice_at_once(db: Database, second_db:
     # then the duty ran again and again, but never beside itself
     assert len(overlaps) >= 3
     assert max(overlaps) == 1
+
+
+async def test_an_idle_worker_writes_nothing_for_the_lease_sweep(db: Database) -> None:
+    # given the real worker, sweeping every 20 ms, and no job whose lease expired
+    worker = build_worker(db, Settings(addin_sweep_seconds=0.02, worker_poll_seconds=0.01))
+
+    # when it runs for a while
+    worker.start()
+    await asyncio.sleep(0.4)
+    await worker.stop()
+
+    # then it looked, found nothing, and queued no sweep (every commit would
+    # also empty the GraphQL response cache)
+    async with db.read_session() as session:
+        kinds = list(await session.scalars(select(commands_table.c.kind)))
+    assert SWEEP_LEASES not in kinds
+    assert PURGE_COMMANDS in kinds  # the worker did run its duties

@@ -252,6 +252,19 @@ def _back_to_queue(now: datetime) -> dict[str, Any]:
     }
 
 
+async def any_expired(*, session: AsyncSession, now: datetime | None = None) -> bool:
+    """Whether a sweep would find work (a cheap read, so idle servers stay idle)."""
+    query = (
+        select(jobs_table.c.id)
+        .where(
+            jobs_table.c.status == AddinJobStatus.RUNNING,
+            jobs_table.c.lease_expires_at < (now or utcnow()),
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
+
 async def sweep_expired(*, session: AsyncSession, now: datetime | None = None) -> int:
     """Return expired leases to the queue with ``attempt + 1``; past ``max_attempts``
     fail the job with ``TIMED_OUT`` and alert. Returns how many jobs it moved."""

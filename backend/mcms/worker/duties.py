@@ -23,6 +23,11 @@ async def sweep_leases(session: AsyncSession, _: dict[str, Any]) -> None:
     await leases.sweep_expired(session=session)
 
 
+async def leases_expired(db: Database) -> bool:
+    async with db.read_session() as session:
+        return await leases.any_expired(session=session)
+
+
 async def purge_commands(session: AsyncSession, _: dict[str, Any]) -> None:
     await commands.purge_finished(session=session, older_than=FINISHED_COMMANDS_KEPT)
 
@@ -38,7 +43,7 @@ def build_worker(db: Database, settings: Settings) -> Worker:
         db,
         handlers=HANDLERS,
         periodic=[
-            Periodic(SWEEP_LEASES, every=settings.addin_sweep_seconds),
+            Periodic(SWEEP_LEASES, every=settings.addin_sweep_seconds, due=leases_expired),
             Periodic(PURGE_COMMANDS, every=3600),
         ],
         poll_seconds=min(settings.worker_poll_seconds, settings.addin_sweep_seconds),

@@ -55,11 +55,15 @@ def is_transient(exc: BaseException) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Periodic:
-    """A duty queued every ``every`` seconds, as a singleton command."""
+    """A duty queued every ``every`` seconds, as a singleton command; with
+    ``due``, only when that (read-only) check says there is work."""
 
     kind: str
     every: float
     payload: dict[str, Any] = field(default_factory=dict)
+    due: Callable[[Database], Awaitable[bool]] | None = None
+    """Checked first, so an idle server does not write every few seconds (each
+    commit would also empty the GraphQL response cache)."""
 
 
 class Worker:
@@ -137,6 +141,8 @@ class Worker:
             if now < self._next_due[duty.kind]:
                 continue
             self._next_due[duty.kind] = now + duty.every
+            if duty.due is not None and not await duty.due(self.db):
+                continue
             async with self.db.unit_of_work() as session:
                 await commands.enqueue(
                     session=session,
