@@ -17,7 +17,7 @@ from mcms.core.db import Database
 from mcms.settings import Settings
 from mcms.users.models import ApiToken
 from tests.addin_jobs.support import assert_problem, json_of, queued_job
-from tests.factories import Factory, TestUser
+from tests.factories import Factory, TestUser, error_codes
 
 
 async def renew(client: httpx.AsyncClient, admin: TestUser, agent: str | None = None) -> Any:
@@ -177,3 +177,53 @@ async def test_only_administrators_manage_keys(factory: Factory, client: httpx.A
     async with factory.db.read_session() as session:
         keys = await session.scalars(select(ApiToken).where(ApiToken.kind == "addin_key"))
         assert keys.all() == []
+
+
+RENEW_ADDIN_KEY = """
+mutation Renew($agent: String!) {
+  renewAddinKey(agent: $agent) {
+    secret
+    key { id agent prefix expiresAt }
+    previous { id expiresAt }
+  }
+}
+"""
+
+ADDIN_KEYS = """
+query Keys($agent: String!) { addinKeys(agent: $agent) { id agent prefix createdAt expiresAt } }
+"""
+
+
+async def test_administrators_manage_keys_through_graphql_too(
+    factory: Factory, client: httpx.AsyncClient
+) -> None:
+    # given a queued job and an administrator
+    admin = await factory.user(Role.ADMIN)
+    queued = await queued_job(factory)
+
+    # when they renew a workstation's key twice through GraphQL (what the admin console uses)
+    first = (await factory.ok(RENEW_ADDIN_KEY, {"agent": "esprit-ws9"}, as_=admin))["renewAddinKey"]
+    second = (await factory.ok(RENEW_ADDIN_KEY, {"agent": "esprit-ws9"}, as_=admin))[
+        "renewAddinKey"
+    ]
+
+    # then the newest key claims the job, the first one is retired after the overlap
+    job = json_of(await claim_with(client, second["secret"]))
+    assert (job["jobId"], job["agentId"]) == (queued.job_id, "esprit-ws9")
+    assert [k["id"] for k in second["previous"]] == [first["key"]["id"]]
+    assert second["previous"][0]["expiresAt"] is not None
+    # and the list shows both by prefix only, the current one first
+    listed = (await factory.ok(ADDIN_KEYS, {"agent": "esprit-ws9"}, as_=admin))["addinKeys"]
+    assert [k["id"] for k in listed] == [second["key"]["id"], first["key"]["id"]]
+    assert listed[0]["prefix"] == second["key"]["prefix"]
+    assert second["secret"] not in str(listed)
+
+
+async def test_only_administrators_manage_keys_through_graphql(factory: Factory) -> None:
+    approver = await factory.user(Role.APPROVER)
+
+    renewed = await factory.gql(RENEW_ADDIN_KEY, {"agent": "addin"}, as_=approver)
+    listed = await factory.gql(ADDIN_KEYS, {"agent": "addin"}, as_=approver)
+
+    assert error_codes(renewed) == ["FORBIDDEN"]
+    assert error_codes(listed) == ["FORBIDDEN"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import strawberry
 from sqlalchemy import Row
 
-from mcms.addin_jobs import parameters, service
+from mcms.addin_jobs import keys, parameters, service
 from mcms.addin_jobs import parameters as service_parameters
 from mcms.addin_jobs.enums import AddinJobStatusEnum, FailureReasonEnum, ParameterScopeEnum
 from mcms.addin_jobs.models import AddinJobStatus, FailureReason, ParameterScope
@@ -140,6 +140,40 @@ class AddinParameterSet:
         )
 
 
+@strawberry.type(description="An add-in machine's API key (only its prefix: a key is shown once).")
+class AddinKey:
+    id: strawberry.ID = strawberry.field(description="Stable id.")
+    agent: str = strawberry.field(description="The AGENT account it belongs to.")
+    prefix: str = strawberry.field(description="First characters of the key, to recognise it.")
+    created_at: datetime = strawberry.field(description="When it was issued.")
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops working: set on a key that a renewal replaced."
+    )
+    last_used_at: datetime | None = strawberry.field(description="Last use, to the minute.")
+
+    @classmethod
+    def of(cls, key: keys.KeyInfo) -> AddinKey:
+        return cls(
+            id=strawberry.ID(str(key.id)),
+            agent=key.agent,
+            prefix=key.prefix,
+            created_at=key.created_at,
+            expires_at=key.expires_at,
+            last_used_at=key.last_used_at,
+        )
+
+
+@strawberry.type(description="A renewed add-in key and its secret, which is never shown again.")
+class RenewedAddinKey:
+    key: AddinKey = strawberry.field(description="The new key's record.")
+    secret: str = strawberry.field(
+        description="Send as `Authorization: Bearer <secret>`. Store it now; only a hash is kept."
+    )
+    previous: list[AddinKey] = strawberry.field(
+        description="The keys it replaces; they keep working until their `expiresAt`."
+    )
+
+
 def _optional_id(value: strawberry.ID | None, field: str) -> int | None:
     return parse_id(value, field) if value is not None else None
 
@@ -209,7 +243,37 @@ class AddinJobQuery:
 
 
 @strawberry.type
+class AddinKeyQuery:
+    @strawberry.field(
+        description="The add-in keys of an AGENT account (default `addin`) that work now, "
+        "newest (the current one) first (administrators)."
+    )
+    async def addin_keys(self, info: Info, agent: str = keys.DEFAULT_AGENT) -> list[AddinKey]:
+        actor = info.context.require(Permission.MANAGE_ADDIN_KEYS)
+        async with info.context.db.read_session() as session:
+            found = await keys.current_keys(session=session, actor=actor, agent=agent)
+        return [AddinKey.of(key) for key in found]
+
+
+@strawberry.type
 class AddinJobMutation:
+    @strawberry.mutation(
+        description="Issue a new add-in key for an AGENT account (default `addin`, created on "
+        "first use); the previous keys keep working for the configured overlap "
+        "(administrators)."
+    )
+    async def renew_addin_key(self, info: Info, agent: str = keys.DEFAULT_AGENT) -> RenewedAddinKey:
+        actor = info.context.require(Permission.MANAGE_ADDIN_KEYS)
+        overlap = timedelta(hours=info.context.settings.addin_key_overlap_hours)
+        async with info.context.db.unit_of_work() as session:
+            key, secret, previous = await keys.renew_key(
+                session=session, actor=actor, overlap=overlap, agent=agent
+            )
+        info.context.request.app.state.agent_credentials.clear()  # overlap 0 ends old keys now
+        return RenewedAddinKey(
+            key=AddinKey.of(key), secret=secret, previous=[AddinKey.of(k) for k in previous]
+        )
+
     @strawberry.mutation(
         description="Queue a new job for a FAILED or CANCELLED job's routing, without "
         "re-approval (the routing's owner, approvers, administrators)."

@@ -22,7 +22,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from mcms.addin_jobs.schema import AddinJobMutation, AddinJobQuery
+from mcms.addin_jobs.schema import AddinJobMutation, AddinJobQuery, AddinKeyQuery
 from mcms.approvals.schema import ApprovalMutation
 from mcms.graphql.errors import log_unexpected, with_codes
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
@@ -35,7 +35,7 @@ from mcms.users.schema import UserMutation, UserQuery
 
 
 @strawberry.type(description="Everything an integrator can read.")
-class Query(UserQuery, ItemQuery, RoutingQuery, AddinJobQuery):
+class Query(UserQuery, ItemQuery, RoutingQuery, AddinJobQuery, AddinKeyQuery):
     pass
 
 
