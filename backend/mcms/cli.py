@@ -36,7 +36,18 @@ def _load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        raise SystemExit(f"mcms: invalid configuration:\n{exc}") from None
+        raise SystemExit(f"mcms: invalid configuration:\n{_describe(exc)}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line per bad setting, without the value given: a database or broadcast
+    URL may hold a password, and this goes to the terminal and the logs."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        field = ".".join(str(part) for part in error["loc"])
+        where = f"MCMS_{field.upper()} ({field})" if field else "settings"
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)
 
 
 def _run_with_db(settings: Settings, work: Callable[[Database], Coroutine[Any, Any, None]]) -> None:

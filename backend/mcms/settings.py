@@ -128,6 +128,25 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
         return (init_settings, env_settings, toml)
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        """An empty URL (the embedded SQLite) or one SQLAlchemy can load a driver
+        for; the message never echoes the URL, which may hold a password."""
+        if not url:
+            return url
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        try:
+            make_url(url).get_dialect()
+        except ArgumentError:
+            raise ValueError("not a database URL (e.g. postgresql+asyncpg://...)") from None
+        except NoSuchModuleError:
+            scheme = url.partition("://")[0]
+            raise ValueError(f"no database driver for {scheme!r}") from None
+        return url
+
     @field_validator("broadcast_url")
     @classmethod
     def _known_broadcast(cls, url: str) -> str:

@@ -49,11 +49,11 @@ class Result:
     stderr: str
 
 
-def mcms(data_dir: Path, *args: str) -> Result:
+def mcms(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     # cwd is the data dir's parent, so nothing is read from or written to the repo
     completed = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
         [*_mcms_command(), *args],
-        env=_env(data_dir),
+        env={**_env(data_dir), **(env or {})},
         cwd=data_dir.parent,
         capture_output=True,
         text=True,
@@ -181,6 +181,27 @@ def test_unknown_role_is_refused(data_dir: Path) -> None:
     assert "Traceback" not in result.stderr
     if (data_dir / "mcms.db").exists():
         assert _query(data_dir / "mcms.db", "SELECT username FROM users") == []
+
+
+def test_bad_settings_are_named_without_echoing_their_values(data_dir: Path) -> None:
+    secret = "S3cretPassw0rd"
+    result = mcms(
+        data_dir,
+        "migrate",
+        env={
+            "MCMS_BROADCAST_URL": f"rediss+x://mcms:{secret}@bus.example:6379/0",
+            "MCMS_DATABASE_URL": f"nosuchdb+x://mcms:{secret}@db.example/mcms",
+            "MCMS_PORT": "0",
+        },
+    )
+
+    assert result.code != 0
+    assert "MCMS_BROADCAST_URL" in result.stderr
+    assert "MCMS_DATABASE_URL" in result.stderr
+    assert "MCMS_PORT" in result.stderr
+    assert "greater than or equal to 1" in result.stderr  # says what is wrong
+    assert secret not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
 
 
 def test_token_for_an_unknown_user_is_refused(data_dir: Path) -> None:
