@@ -55,7 +55,6 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,13 +74,12 @@ from routings_list import (  # the sibling benchmark's helpers
     _machine_busy_seconds,
     _without_nan,
     free_port,
+    launched,
     loop_factory,
     percentile,
     process_group_cpu_seconds,
     sqlite_url,
-    stop,
     wait_for_quiet,
-    wait_ready,
 )
 from routings_list import (
     machine as shared_machine,
@@ -342,21 +340,8 @@ def server(
         MCMS_WORKERS=str(workers),
         MCMS_LOG_LEVEL="WARNING",
     )
-    log_path = work_dir / f"mcms-{backend}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            cwd=work_dir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_ready(proc, port, log_path, timeout=90)
-            yield port, proc.pid
-        finally:
-            stop(proc)
+    with launched(command, env, port, work_dir, work_dir / f"mcms-{backend}.log") as started:
+        yield started
 
 
 class Cpu:

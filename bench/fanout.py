@@ -62,11 +62,10 @@ from routings_list import (  # the sibling benchmark's helpers
     _machine_busy_seconds,
     _without_nan,
     free_port,
+    launched,
     loop_factory,
     percentile,
     sqlite_url,
-    stop,
-    wait_ready,
 )
 from routings_list import (
     machine as shared_machine,
@@ -763,21 +762,8 @@ def server(
         MCMS_BROADCAST_URL=broadcast_url,
         MCMS_MAX_SUBSCRIPTIONS_PER_CONNECTION="50",
     )
-    log_path = work_dir / f"{name}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            pinned(command, cpu),
-            env=env,
-            cwd=work_dir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_ready(proc, port, log_path, timeout=90)
-            yield port, proc.pid
-        finally:
-            stop(proc)
+    with launched(pinned(command, cpu), env, port, work_dir, work_dir / f"{name}.log") as started:
+        yield started
 
 
 def wait_for_load(below: float, max_wait: float) -> dict[str, Any]:

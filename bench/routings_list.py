@@ -345,14 +345,16 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running(spec: ServerSpec, data_dir: Path, work_dir: Path) -> Iterator[tuple[int, int]]:
-    """Start the server, wait until ready; yields ``(port, process group id)``."""
-    port = free_port()
-    log_path = work_dir / f"{spec.name}-w{spec.workers}.log"
+def launched(
+    command: list[str], env: dict[str, str], port: int, work_dir: Path, log_path: Path
+) -> Iterator[tuple[int, int]]:
+    """Run ``command`` (a server listening on ``port``) in a session of its own,
+    logging to ``log_path``; wait until ready; yields ``(port, process group id)``
+    and stops the whole group afterwards. Shared by the benchmarks."""
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            server_command(spec, port),
-            env=server_env(spec, data_dir, port),
+            command,
+            env=env,
             cwd=work_dir,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -363,6 +365,17 @@ def running(spec: ServerSpec, data_dir: Path, work_dir: Path) -> Iterator[tuple[
             yield port, proc.pid
         finally:
             stop(proc)
+
+
+@contextlib.contextmanager
+def running(spec: ServerSpec, data_dir: Path, work_dir: Path) -> Iterator[tuple[int, int]]:
+    """Start the server, wait until ready; yields ``(port, process group id)``."""
+    port = free_port()
+    log_path = work_dir / f"{spec.name}-w{spec.workers}.log"
+    with launched(
+        server_command(spec, port), server_env(spec, data_dir, port), port, work_dir, log_path
+    ) as started:
+        yield started
 
 
 def verify(spec: ServerSpec, url: str, headers: dict[str, str]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import functools
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, Row, Table, Update, bindparam, update
+from sqlalchemy import Integer, Row, Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.core.db import UTCDateTime, utcnow
@@ -121,8 +121,37 @@ async def set_generation(
     )
 
 
-async def alert_failure(*, session: AsyncSession, job: Row[Any], owner_id: int, why: str) -> None:
+async def moved(
+    *,
+    session: AsyncSession,
+    job: Row[Any],
+    badge: GenerationStatus,
+    history: HistoryType,
+    actor: str,
+    message: str,
+    generated: bool = False,
+    bump_cam: bool = False,
+    **data: Any,
+) -> None:
+    """A job's state change, announced everywhere at once: the routing's badge,
+    the routing's history, and ``addin.job.updated`` (``job`` is the row after it)."""
+    await set_generation(
+        session=session,
+        job=job,
+        status=badge,
+        generated=generated,
+        bump_cam=bump_cam,
+        at=job.updated_at,
+    )
+    await record(session=session, job=job, type=history, actor=actor, message=message, **data)
+    await job_updated(session=session, job=job)
+
+
+async def alert_failure(*, session: AsyncSession, job: Row[Any], why: str) -> None:
     """Tell the routing's owner, the approvers and the administrators."""
+    owner_id = await session.scalar(
+        select(routings_table.c.owner_id).where(routings_table.c.id == job.routing_id)
+    )
     await publish_alert(
         session=session,
         type="ADDIN_JOB_FAILED",

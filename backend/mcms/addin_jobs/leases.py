@@ -29,7 +29,6 @@ from mcms.addin_jobs.service import get_job, jobs_table
 from mcms.core.db import UTCDateTime, skipping_locked, utcnow
 from mcms.core.errors import Conflict
 from mcms.history.models import HistoryType
-from mcms.routings import service as routings
 from mcms.routings.models import GenerationStatus
 from mcms.users.models import User
 
@@ -100,17 +99,16 @@ async def claim(
     job = result.first()
     if job is None:
         return None
-    await events.set_generation(session=session, job=job, status=GenerationStatus.RUNNING)
-    await events.record(
+    await events.moved(
         session=session,
         job=job,
-        type=HistoryType.ADDIN_JOB_CLAIMED,
+        badge=GenerationStatus.RUNNING,
+        history=HistoryType.ADDIN_JOB_CLAIMED,
         actor=holder.username,
         message=f"Generation job {job.id} claimed by {holder.agent_id}.",
         agentId=holder.agent_id,
         leaseToken=job.lease_token,
     )
-    await events.job_updated(session=session, job=job)
     return job
 
 
@@ -228,15 +226,14 @@ async def release(
     job = result.first()
     if job is None:
         raise await _lease_lost(session, job_id)
-    await events.set_generation(session=session, job=job, status=GenerationStatus.QUEUED)
-    await events.record(
+    await events.moved(
         session=session,
         job=job,
-        type=HistoryType.ADDIN_JOB_RELEASED,
+        badge=GenerationStatus.QUEUED,
+        history=HistoryType.ADDIN_JOB_RELEASED,
         actor=holder.username,
         message=f"Generation job {job_id} released by {holder.agent_id}; queued again.",
     )
-    await events.job_updated(session=session, job=job)
     return job
 
 
@@ -318,32 +315,24 @@ async def _expire(session: AsyncSession, job: Row[Any], now: datetime) -> bool:
     if moved is None:  # the agent completed or released it meanwhile
         return False
     if out_of_attempts:
-        await _timed_out(session, moved)
-    else:
-        await events.set_generation(session=session, job=moved, status=GenerationStatus.QUEUED)
-        await events.record(
+        await events.moved(
             session=session,
             job=moved,
-            type=HistoryType.ADDIN_JOB_REQUEUED,
+            badge=GenerationStatus.FAILED,
+            history=HistoryType.ADDIN_JOB_FAILED,
+            actor=SYSTEM,
+            message=moved.message,
+            reason=FailureReason.TIMED_OUT.value,
+        )
+        await events.alert_failure(session=session, job=moved, why="timed out (TIMED_OUT).")
+    else:
+        await events.moved(
+            session=session,
+            job=moved,
+            badge=GenerationStatus.QUEUED,
+            history=HistoryType.ADDIN_JOB_REQUEUED,
             actor=SYSTEM,
             message=f"Lease on generation job {job.id} expired; queued again "
             f"(attempt {moved.attempt} of {moved.max_attempts}).",
         )
-    await events.job_updated(session=session, job=moved)
     return True
-
-
-async def _timed_out(session: AsyncSession, job: Row[Any]) -> None:
-    await events.set_generation(session=session, job=job, status=GenerationStatus.FAILED)
-    await events.record(
-        session=session,
-        job=job,
-        type=HistoryType.ADDIN_JOB_FAILED,
-        actor=SYSTEM,
-        message=job.message,
-        reason=FailureReason.TIMED_OUT.value,
-    )
-    routing = await routings.get_routing(session=session, routing_id=job.routing_id)
-    await events.alert_failure(
-        session=session, job=job, owner_id=routing.owner_id, why="timed out (TIMED_OUT)."
-    )

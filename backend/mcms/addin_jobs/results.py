@@ -205,25 +205,19 @@ async def _announce(session: AsyncSession, job: Row[Any], holder: Holder) -> Non
         await _announce_success(session, job, holder)
     else:
         await _announce_failure(session, job, holder)
-    await events.job_updated(session=session, job=job)
 
 
 async def _announce_success(session: AsyncSession, job: Row[Any], holder: Holder) -> None:
     produced = bool(job.outputs)
-    await events.set_generation(
+    await events.moved(
         session=session,
         job=job,
-        status=GenerationStatus.SUCCEEDED,
-        generated=True,
-        bump_cam=produced,
-        at=job.finished_at,
-    )
-    await events.record(
-        session=session,
-        job=job,
-        type=HistoryType.ADDIN_JOB_COMPLETED,
+        badge=GenerationStatus.SUCCEEDED,
+        history=HistoryType.ADDIN_JOB_COMPLETED,
         actor=holder.username,
         message=job.result_message or f"Generation job {job.id} completed.",
+        generated=True,
+        bump_cam=produced,
         outputs=job.outputs,
     )
     if produced:
@@ -239,19 +233,15 @@ async def _announce_success(session: AsyncSession, job: Row[Any], holder: Holder
 
 
 async def _announce_failure(session: AsyncSession, job: Row[Any], holder: Holder) -> None:
-    await events.set_generation(session=session, job=job, status=GenerationStatus.FAILED)
-    await events.record(
+    await events.moved(
         session=session,
         job=job,
-        type=HistoryType.ADDIN_JOB_FAILED,
+        badge=GenerationStatus.FAILED,
+        history=HistoryType.ADDIN_JOB_FAILED,
         actor=holder.username,
         message=job.result_message or f"Generation job {job.id} failed.",
         reason=FailureReason.ADDIN_FAILED.value,
     )
-    routing = await routings.get_routing(session=session, routing_id=job.routing_id)
     await events.alert_failure(
-        session=session,
-        job=job,
-        owner_id=routing.owner_id,
-        why=job.result_message or "the add-in reported a failure.",
+        session=session, job=job, why=job.result_message or "the add-in reported a failure."
     )

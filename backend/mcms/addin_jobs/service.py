@@ -171,15 +171,14 @@ async def cancel_job(*, session: AsyncSession, actor: Principal, job_id: int) ->
     cancelled = result.first()
     if cancelled is None:
         raise Conflict(f"Job {job_id} is {job.status}; only QUEUED or RUNNING jobs are cancelled.")
-    await events.set_generation(session=session, job=cancelled, status=GenerationStatus.NONE)
-    await events.record(
+    await events.moved(
         session=session,
         job=cancelled,
-        type=HistoryType.ADDIN_JOB_CANCELLED,
+        badge=GenerationStatus.NONE,
+        history=HistoryType.ADDIN_JOB_CANCELLED,
         actor=actor.username,
         message=f"Generation job {job_id} cancelled.",
     )
-    await events.job_updated(session=session, job=cancelled)
     return cancelled
 
 
