@@ -6,9 +6,10 @@ One ``mcms serve`` process (``MCMS_WORKERS=1``, SQLite, pinned to CPU 0) with
 payload ``approvals.service`` writes), and the commit's Redis signal wakes the
 server's hub at once (without it, another process's commits are seen at the
 next ``MCMS_EVENTS_POLL_SECONDS`` poll). Subscribers are graphql-transport-ws
-connections (``websockets`` + uvloop) in ``--clients`` separate processes,
-pinned to CPU 1 with the publisher; they authenticate with a bearer token in
-``connection_init``. Latency = receive time - commit time (``time.time()`` on
+connections (a minimal raw-socket client on uvloop, ``_Subscriber``: cheap
+enough that the clients do not set the pace) in ``--clients`` separate
+processes, pinned to CPU 1 with the publisher; they authenticate with a
+bearer token in ``connection_init``. Latency = receive time - commit time (``time.time()`` on
 the same machine), one sample per (subscriber, event).
 
 Scenarios:
@@ -30,12 +31,18 @@ Strawberry server executing per subscriber, events from an in-process source
 through ``POST /publish``; latency measured from just before that request).
 
     .venv/bin/python bench/fanout.py [--quick] [--no-bare] [--profile 8]
+        [--only saturation,burst] [--ws wsproto] [--client-deflate]
+
+``--ws`` runs MCMS under ``uvicorn --ws X`` (``mcms serve`` picks ``auto``);
+``--client-deflate`` makes the subscribers offer per-message-deflate, as
+browsers do.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import multiprocessing
@@ -46,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -91,6 +99,7 @@ SUBSCRIPTION = (
 )
 APPROVAL_CHANGED = "routing.approval.changed"
 EVENT_ID_MARK = '"eventId":"'
+SCENARIOS = ("saturation", "steady", "filtered", "burst")
 
 # --- seeding ------------------------------------------------------------------------------
 
@@ -249,6 +258,7 @@ def client_process(
     token: str,
     variables: list[dict[str, Any]],
     counters: SynchronizedArray[int],
+    deflate: bool = False,
 ) -> None:
     """One subscriber process: a connection (and one subscription) per entry of
     ``variables``. Commands from the parent: ``mark`` (start recording receive
@@ -256,7 +266,126 @@ def client_process(
     with contextlib.suppress(OSError, AttributeError):
         os.sched_setaffinity(0, {CLIENT_CPU})
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        runner.run(_client(conn, url, token, variables, counters))
+        runner.run(_client(conn, url, token, variables, counters, deflate))
+
+
+class _Subscriber(asyncio.Protocol):
+    """One graphql-transport-ws subscriber on a raw socket.
+
+    Why not the ``websockets`` client: the subscribers of a scenario share one
+    CPU, and with a coroutine, a queue and a frame object per message the
+    clients, not the server, set the pace (they did at ~25 µs a message). This
+    parses the server's frames (never masked, RFC 6455 §5.1) in place, several
+    per ``data_received``, and only looks at each message as far as it must."""
+
+    def __init__(self, on_message: Callable[[bytes], None]) -> None:
+        self.on_message = on_message
+        self.inflate: Any = None
+        """A zlib decompressor once the server accepted per-message-deflate."""
+        self.transport: Any = None  # uvloop's transports are not asyncio.Transport subclasses
+        self.buffer = bytearray()
+        self.upgraded = asyncio.get_running_loop().create_future()
+        self.closed = asyncio.get_running_loop().create_future()
+        self.acked = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.upgraded.done():
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.buffer[:end])
+            del self.buffer[: end + 4]
+            if not head.startswith(b"HTTP/1.1 101"):
+                self.upgraded.set_exception(RuntimeError(head.split(b"\r\n")[0].decode()))
+                return
+            if b"permessage-deflate" in head.lower():
+                self.inflate = zlib.decompressobj(-15)  # context kept across messages
+            self.upgraded.set_result(None)
+        self._frames()
+
+    def _frames(self) -> None:
+        buffer = self.buffer
+        at, size = 0, len(buffer)
+        while size - at >= 2:
+            opcode, length, start = buffer[at] & 0x0F, buffer[at + 1] & 0x7F, at + 2
+            if length == 126:
+                length, start = int.from_bytes(buffer[at + 2 : at + 4]), at + 4
+            elif length == 127:
+                length, start = int.from_bytes(buffer[at + 2 : at + 10]), at + 10
+            if start + length > size:
+                break
+            payload = bytes(buffer[start : start + length])
+            if buffer[at] & 0x40 and self.inflate is not None:  # RSV1: compressed
+                payload = self.inflate.decompress(payload + b"\x00\x00\xff\xff")
+            at = start + length
+            if opcode == 0x1:
+                self._text(payload)
+            elif opcode == 0x9:
+                self.send_frame(0xA, payload)  # pong
+            elif opcode == 0x8:
+                self._close()
+        del buffer[:at]
+
+    def _text(self, message: bytes) -> None:
+        if not self.acked.done() and b'"connection_ack"' in message:
+            self.acked.set_result(None)
+        elif message.startswith(b'{"type":"ping"'):
+            self.send_frame(0x1, b'{"type":"pong"}')
+        else:
+            self.on_message(message)
+
+    def send_frame(self, opcode: int, payload: bytes) -> None:
+        """A client frame: masked, as RFC 6455 requires of clients."""
+        if self.transport is None or self.transport.is_closing():
+            return
+        mask = os.urandom(4)
+        length = len(payload)
+        if length < 126:
+            header = bytes((0x80 | opcode, 0x80 | length))
+        else:
+            header = bytes((0x80 | opcode, 0x80 | 126)) + length.to_bytes(2)
+        key = int.from_bytes((mask * (length // 4 + 1))[:length])
+        masked = (int.from_bytes(payload) ^ key).to_bytes(length) if length else b""
+        self.transport.write(header + mask + masked)
+
+    def _close(self) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+        if self.transport is not None:
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for future in (self.upgraded, self.acked, self.closed):
+            if not future.done():
+                future.set_exception(ConnectionError("connection lost"))
+                future.exception()  # retrieved: no "never retrieved" warning
+
+
+async def _open(url: str, on_message: Callable[[bytes], None], deflate: bool) -> _Subscriber:
+    """Connect and upgrade ``ws://host:port/path`` with graphql-transport-ws;
+    with ``deflate``, offer per-message-deflate as browsers do."""
+    rest = url.removeprefix("ws://")
+    host_port, _, path = rest.partition("/")
+    host, _, port = host_port.partition(":")
+    loop = asyncio.get_running_loop()
+    _, protocol = await loop.create_connection(lambda: _Subscriber(on_message), host, int(port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        f"GET /{path} HTTP/1.1\r\nHost: {host_port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
+    )
+    if deflate:
+        request += "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+    request += "\r\n"
+    assert protocol.transport is not None
+    protocol.transport.write(request.encode())
+    await asyncio.wait_for(asyncio.shield(protocol.upgraded), 120)
+    return protocol
 
 
 async def _client(
@@ -265,19 +394,18 @@ async def _client(
     token: str,
     variables: list[dict[str, Any]],
     counters: SynchronizedArray[int],
+    deflate: bool,
 ) -> None:
-    import websockets
-    from websockets.asyncio.client import ClientConnection, connect
-
     samples: list[tuple[str, float]] = []
     recording = False
     stop_requested = asyncio.Event()
     cpu_mark = [0.0]
     marked = [False]
     errors: list[str] = []
-    connections: list[ClientConnection] = []
+    connections: list[_Subscriber] = []
     gate = asyncio.Semaphore(64)
     init = json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    mark = EVENT_ID_MARK.encode()
 
     def cpu() -> float:
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -294,47 +422,43 @@ async def _client(
         elif command == "stop":
             stop_requested.set()
 
+    def receiver() -> Callable[[bytes], None]:
+        first = [True]
+
+        def on_message(message: bytes) -> None:
+            at = message.find(mark)
+            if at < 0:
+                if b'"type":"error"' in message or b'"type":"complete"' in message:
+                    errors.append(message[:300].decode(errors="replace"))
+                return
+            counters[RECEIVED] += 1
+            if first[0]:
+                first[0] = False
+                counters[FIRST] += 1
+            if recording:
+                start = at + len(mark)
+                event_id = message[start : message.index(b'"', start)].decode()
+                samples.append((event_id, time.time()))
+
+        return on_message
+
     async def subscriber(values: dict[str, Any]) -> None:
         try:
             async with gate:
-                ws = await connect(
-                    url,
-                    subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
-                    compression=None,
-                    ping_interval=None,
-                    open_timeout=120,
-                    close_timeout=1,
-                    max_queue=None,
-                )
+                ws = await _open(url, receiver(), deflate)
                 connections.append(ws)
-                await ws.send(init)
-                ack = json.loads(await ws.recv())
-                if ack.get("type") != "connection_ack":
-                    raise RuntimeError(f"no connection_ack: {ack}")
+                ws.send_frame(0x1, init.encode())
+                await asyncio.wait_for(asyncio.shield(ws.acked), 120)
                 subscribe = {
                     "id": "1",
                     "type": "subscribe",
                     "payload": {"query": SUBSCRIPTION, "variables": values},
                 }
-                await ws.send(json.dumps(subscribe))
+                ws.send_frame(0x1, json.dumps(subscribe).encode())
             counters[READY] += 1
-            first = True
-            async for message in ws:
-                assert isinstance(message, str)
-                at = message.find(EVENT_ID_MARK)
-                if at < 0:
-                    if message.startswith('{"type":"ping"'):
-                        await ws.send('{"type":"pong"}')
-                    elif '"type":"error"' in message or '"type":"complete"' in message:
-                        errors.append(message[:300])
-                    continue
-                counters[RECEIVED] += 1
-                if first:
-                    first = False
-                    counters[FIRST] += 1
-                if recording:
-                    start = at + len(EVENT_ID_MARK)
-                    samples.append((message[start : message.index('"', start)], time.time()))
+            await asyncio.shield(ws.closed)
+            if not stop_requested.is_set():
+                raise RuntimeError("closed by the server")
         except Exception as exc:
             if not stop_requested.is_set():
                 errors.append(f"{type(exc).__name__}: {exc}"[:300])
@@ -348,8 +472,8 @@ async def _client(
     loop.remove_reader(conn.fileno())
     os.set_blocking(conn.fileno(), True)  # the event loop made it non-blocking
     for ws in connections:
-        with contextlib.suppress(Exception):
-            await ws.close()
+        ws.send_frame(0x8, (1000).to_bytes(2))
+        ws._close()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -400,7 +524,9 @@ class Clients:
         return self.stopped
 
 
-def start_clients(url: str, token: str, variables: list[dict[str, Any]], processes: int) -> Clients:
+def start_clients(
+    url: str, token: str, variables: list[dict[str, Any]], processes: int, deflate: bool = False
+) -> Clients:
     context = multiprocessing.get_context("spawn")
     shares = [variables[i::processes] for i in range(processes)]
     procs: list[multiprocessing.process.BaseProcess] = []
@@ -410,7 +536,9 @@ def start_clients(url: str, token: str, variables: list[dict[str, Any]], process
         parent, child = context.Pipe()
         array = context.Array("q", 4, lock=False)
         process = context.Process(
-            target=client_process, args=(child, url, token, share, array), daemon=True
+            target=client_process,
+            args=(child, url, token, share, array, deflate),
+            daemon=True,
         )
         process.start()
         procs.append(process)
@@ -438,10 +566,17 @@ async def _nothing() -> None:
 # --- measurements -------------------------------------------------------------------------
 
 
-def cpu_seconds_of(pid: int) -> float:
+def cpu_split_of(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of ``pid`` (system: mostly the loopback TCP
+    work of each ``send``, which Linux charges to the sender)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def cpu_seconds_of(pid: int) -> float:
+    return sum(cpu_split_of(pid))
 
 
 def rss_mb(pid: int, key: str = "VmRSS") -> float:
@@ -463,23 +598,27 @@ class Meter:
     pid: int
     started: float = field(default_factory=time.monotonic)
     server: float = 0.0
+    server_system: float = 0.0
     machine: float = 0.0
     publisher: float = 0.0
 
     def __post_init__(self) -> None:
         self.server = cpu_seconds_of(self.pid)
+        self.server_system = cpu_split_of(self.pid)[1]
         self.machine = _machine_busy_seconds()
         self.publisher = self_cpu()
 
     def read(self, client_seconds: float) -> dict[str, float]:
         wall = time.monotonic() - self.started
         server = cpu_seconds_of(self.pid) - self.server
+        server_system = cpu_split_of(self.pid)[1] - self.server_system
         machine = _machine_busy_seconds() - self.machine
         publisher = self_cpu() - self.publisher
         other = max(0.0, machine - server - client_seconds - publisher)
         return {
             "wall_seconds": round(wall, 2),
             "server_seconds": round(server, 2),
+            "server_system_seconds": round(server_system, 2),
             "client_seconds": round(client_seconds, 2),
             "publisher_seconds": round(publisher, 2),
             "other_seconds": round(other, 2),
@@ -517,6 +656,8 @@ class Target:
     token: str
     routing_ids: list[int]
     publisher: Publisher
+    deflate: bool = False
+    """The subscribers offer per-message-deflate (as browsers do)."""
 
     @property
     def url(self) -> str:
@@ -529,14 +670,18 @@ async def connect_clients(
     """Start the clients, wait until every connection is subscribed and has
     received an event (so every subscription is live); returns the seconds."""
     t0 = time.monotonic()
-    clients = start_clients(target.url, target.token, variables, min(processes, len(variables)))
+    clients = start_clients(
+        target.url, target.token, variables, min(processes, len(variables)), target.deflate
+    )
     routed = sorted({int(v["routingId"]) for v in variables if "routingId" in v})
     # Filtered subscriptions need an event of their own routing; the others, any.
     everyone = routed if all("routingId" in v for v in variables) else target.routing_ids[:1]
 
     def failed() -> bool:
         if clients.count(FAILED):
-            raise RuntimeError(f"{clients.count(FAILED)} subscriber connections failed")
+            failed = clients.count(FAILED)
+            errors = clients.stop(timeout=10)["errors"]
+            raise RuntimeError(f"{failed} subscriber connections failed: {errors[:3]}")
         return False
 
     await wait_for(
@@ -742,11 +887,23 @@ def pinned(command: list[str], cpu: int | None) -> list[str]:
 
 @contextlib.contextmanager
 def server(
-    name: str, data_dir: Path, work_dir: Path, broadcast_url: str, cpu: int | None
+    name: str,
+    data_dir: Path,
+    work_dir: Path,
+    broadcast_url: str,
+    cpu: int | None,
+    ws: str | None = None,
 ) -> Iterator[tuple[int, int]]:
-    """``mcms serve`` (or the bare server) on a free port; yields ``(port, pid)``."""
+    """``mcms serve`` (or the bare server) on a free port; yields ``(port, pid)``.
+    With ``ws``, MCMS runs under the ``uvicorn`` command instead, with that
+    WebSocket implementation (``mcms serve`` has no such option)."""
     port = free_port()
-    if name == "mcms":
+    if name == "mcms" and ws is not None:
+        command = [sys.executable, "-m", "uvicorn", "mcms.app:create_app_from_environment"]
+        command += ["--factory", "--host", "127.0.0.1", "--port", str(port), "--ws", ws]
+        command += ["--no-server-header", "--no-proxy-headers", "--no-access-log"]
+        command += ["--log-level", "warning"]
+    elif name == "mcms":
         command = [sys.executable, "-m", "mcms", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(port)]
     else:
@@ -830,6 +987,8 @@ class Options:
     filtered_rate: float
     profile_seconds: float
     prime: bool
+    scenarios: frozenset[str] = frozenset(SCENARIOS)
+    client_deflate: bool = False
 
 
 async def run_mcms(
@@ -837,7 +996,9 @@ async def run_mcms(
     work_dir: Path,
 ) -> dict[str, Any]:  # fmt: skip
     publisher = McmsPublisher(sqlite_url(data_dir), broadcast_url)
-    target = Target("mcms", port, pid, seeded.token, seeded.routing_ids, publisher)
+    target = Target(
+        "mcms", port, pid, seeded.token, seeded.routing_ids, publisher, o.client_deflate
+    )
     out: dict[str, Any] = {"server": "mcms", "rss_idle_mb": rss_mb(pid)}
     try:
         if o.prime:
@@ -846,25 +1007,31 @@ async def run_mcms(
             # (a race in EventHub._start), which would dominate every figure.
             clients, _ = await connect_clients(target, [{}], 1)
             clients.stop()
-        print("== MCMS: saturated fan-out", flush=True)
-        out["saturation"] = await saturation(target, o.subscribers, o.clients, o.duration, o.window)
-        print(f"   {_saturation_line(out['saturation'])}", flush=True)
-        print("== MCMS: steady", flush=True)
-        out["steady"] = await steady(
-            target, [{} for _ in range(o.subscribers)], o.clients, o.steady_rate,
-            o.duration, seeded.routing_ids[:1], o.subscribers,
-        )  # fmt: skip
-        print(f"   {_latency_line(out['steady'])}", flush=True)
-        print("== MCMS: filtered", flush=True)
-        routings = seeded.routing_ids[: o.routings]
-        variables = [{"routingId": str(r)} for r in routings for _ in range(o.per_routing)]
-        out["filtered"] = await steady(
-            target, variables, o.clients, o.filtered_rate, o.duration, routings, o.per_routing
-        )
-        print(f"   {_latency_line(out['filtered'])}", flush=True)
-        print("== MCMS: burst", flush=True)
-        out["burst"] = await burst(target, o.burst_subscribers, o.clients, o.burst_rounds)
-        print(f"   {_latency_line(out['burst'])}", flush=True)
+        if "saturation" in o.scenarios:
+            print("== MCMS: saturated fan-out", flush=True)
+            out["saturation"] = await saturation(
+                target, o.subscribers, o.clients, o.duration, o.window
+            )
+            print(f"   {_saturation_line(out['saturation'])}", flush=True)
+        if "steady" in o.scenarios:
+            print("== MCMS: steady", flush=True)
+            out["steady"] = await steady(
+                target, [{} for _ in range(o.subscribers)], o.clients, o.steady_rate,
+                o.duration, seeded.routing_ids[:1], o.subscribers,
+            )  # fmt: skip
+            print(f"   {_latency_line(out['steady'])}", flush=True)
+        if "filtered" in o.scenarios:
+            print("== MCMS: filtered", flush=True)
+            routings = seeded.routing_ids[: o.routings]
+            variables = [{"routingId": str(r)} for r in routings for _ in range(o.per_routing)]
+            out["filtered"] = await steady(
+                target, variables, o.clients, o.filtered_rate, o.duration, routings, o.per_routing
+            )
+            print(f"   {_latency_line(out['filtered'])}", flush=True)
+        if "burst" in o.scenarios:
+            print("== MCMS: burst", flush=True)
+            out["burst"] = await burst(target, o.burst_subscribers, o.clients, o.burst_rounds)
+            print(f"   {_latency_line(out['burst'])}", flush=True)
         if o.profile_seconds > 0:
             print("== MCMS: saturated fan-out under py-spy (not measured)", flush=True)
             raw = work_dir / "mcms-saturation.pyspy.txt"
@@ -891,15 +1058,19 @@ async def run_mcms(
 
 async def run_bare(port: int, pid: int, seeded: Seeded, o: Options) -> dict[str, Any]:
     publisher = BarePublisher(port)
-    target = Target("bare", port, pid, "unused", seeded.routing_ids, publisher)
+    target = Target("bare", port, pid, "unused", seeded.routing_ids, publisher, o.client_deflate)
     out: dict[str, Any] = {"server": "bare", "rss_idle_mb": rss_mb(pid)}
     try:
-        print("== bare Strawberry: saturated fan-out", flush=True)
-        out["saturation"] = await saturation(target, o.subscribers, o.clients, o.duration, o.window)
-        print(f"   {_saturation_line(out['saturation'])}", flush=True)
-        print("== bare Strawberry: burst", flush=True)
-        out["burst"] = await burst(target, o.burst_subscribers, o.clients, o.burst_rounds)
-        print(f"   {_latency_line(out['burst'])}", flush=True)
+        if "saturation" in o.scenarios:
+            print("== bare Strawberry: saturated fan-out", flush=True)
+            out["saturation"] = await saturation(
+                target, o.subscribers, o.clients, o.duration, o.window
+            )
+            print(f"   {_saturation_line(out['saturation'])}", flush=True)
+        if "burst" in o.scenarios:
+            print("== bare Strawberry: burst", flush=True)
+            out["burst"] = await burst(target, o.burst_subscribers, o.clients, o.burst_rounds)
+            print(f"   {_latency_line(out['burst'])}", flush=True)
     finally:
         await publisher.close()
     return out
@@ -910,9 +1081,14 @@ def _saturation_line(r: dict[str, Any]) -> str:
     return (
         f"{r['deliveries_per_second']} deliveries/s ({r['events_per_second']} events/s x "
         f"{r['subscribers']}), server {r['server_cpu_us_per_delivery']} µs CPU/delivery; "
-        f"cores: server {c['server_cores']}, clients {c['client_cores']}, "
+        f"cores: server {c['server_cores']} ({_system_share(c)} system), "
+        f"clients {c['client_cores']}, "
         f"publisher {c['publisher_cores']}, others {c['other_cores']}"
     )
+
+
+def _system_share(cpu: dict[str, float]) -> str:
+    return f"{100 * cpu['server_system_seconds'] / max(1e-9, cpu['server_seconds']):.0f} %"
 
 
 def _latency_line(r: dict[str, Any]) -> str:
@@ -922,62 +1098,69 @@ def _latency_line(r: dict[str, Any]) -> str:
         f"{r['subscribers']} subscribers: p50 {lat['p50']} ms, p99 {lat['p99']} ms, "
         f"max {lat['max']} ms, missing {r['missing']} of {r['expected']}{rss}; "
         f"server {r['server_cpu_us_per_delivery']} µs CPU/delivery, cores: server "
-        f"{r['cpu']['server_cores']}, clients {r['cpu']['client_cores']}"
+        f"{r['cpu']['server_cores']} ({_system_share(r['cpu'])} system), "
+        f"clients {r['cpu']['client_cores']}"
     )
 
 
+def _latency_verdict(r: dict[str, Any], p99_max: float) -> dict[str, Any]:
+    return {
+        "p99_ms": r["latency_ms"]["p99"],
+        "missing": r["missing"],
+        "met": r["latency_ms"]["p99"] <= p99_max and r["missing"] == 0,
+    }
+
+
 def verdicts(mcms: dict[str, Any], bare: dict[str, Any] | None) -> dict[str, Any]:
-    sat, burst_, steady_, filtered = (
-        mcms["saturation"], mcms["burst"], mcms["steady"], mcms["filtered"]
-    )  # fmt: skip
-    out: dict[str, Any] = {
-        "saturation": {
+    """Each scenario that ran against its target, and the ratios to the baseline."""
+    out: dict[str, Any] = {}
+    if "saturation" in mcms:
+        sat = mcms["saturation"]
+        out["saturation"] = {
             "deliveries_per_second": sat["deliveries_per_second"],
             "server_cpu_us_per_delivery": sat["server_cpu_us_per_delivery"],
             "deliveries_per_server_cpu_second": sat["deliveries_per_server_cpu_second"],
             "target": TARGET_DELIVERIES_PER_SECOND,
             "met": sat["deliveries_per_second"] >= TARGET_DELIVERIES_PER_SECOND,
-        },
-        "burst": {
-            "p99_ms": burst_["latency_ms"]["p99"],
-            "missing": burst_["missing"],
-            "rss_mb": burst_["server_rss_mb"]["after"],
-            "met": burst_["latency_ms"]["p99"] <= TARGET_BURST_P99_MS
-            and burst_["missing"] == 0
-            and burst_["server_rss_mb"]["after"] <= TARGET_BURST_RSS_MB,
-        },
-        "steady": {
-            "p99_ms": steady_["latency_ms"]["p99"],
-            "missing": steady_["missing"],
-            "met": steady_["latency_ms"]["p99"] <= TARGET_STEADY_P99_MS and steady_["missing"] == 0,
-        },
-        "filtered": {
-            "p99_ms": filtered["latency_ms"]["p99"],
-            "missing": filtered["missing"],
-            "met": filtered["latency_ms"]["p99"] <= TARGET_FILTERED_P99_MS
-            and filtered["missing"] == 0,
-        },
-    }
-    if bare is not None:
-        b_sat, b_burst = bare["saturation"], bare["burst"]
-        out["versus_bare"] = {
-            "deliveries_per_second_ratio": round(
-                sat["deliveries_per_second"] / max(1, b_sat["deliveries_per_second"]), 2
-            ),
-            "server_cpu_per_delivery_ratio": round(
-                sat["server_cpu_us_per_delivery"] / max(1e-9, b_sat["server_cpu_us_per_delivery"]),
-                2,
-            ),
-            "deliveries_per_server_cpu_second_ratio": round(
-                sat["deliveries_per_server_cpu_second"]
-                / max(1, b_sat["deliveries_per_server_cpu_second"]),
-                2,
-            ),
-            "burst_p99_ratio": round(
-                burst_["latency_ms"]["p99"] / max(1e-9, b_burst["latency_ms"]["p99"]), 2
-            ),
         }
+    if "burst" in mcms:
+        burst_ = mcms["burst"]
+        out["burst"] = {
+            **_latency_verdict(burst_, TARGET_BURST_P99_MS),
+            "rss_mb": burst_["server_rss_mb"]["after"],
+        }
+        out["burst"]["met"] = (
+            out["burst"]["met"] and burst_["server_rss_mb"]["after"] <= TARGET_BURST_RSS_MB
+        )
+    if "steady" in mcms:
+        out["steady"] = _latency_verdict(mcms["steady"], TARGET_STEADY_P99_MS)
+    if "filtered" in mcms:
+        out["filtered"] = _latency_verdict(mcms["filtered"], TARGET_FILTERED_P99_MS)
+    if bare is not None:
+        out["versus_bare"] = _versus_bare(mcms, bare)
     return out
+
+
+def _versus_bare(mcms: dict[str, Any], bare: dict[str, Any]) -> dict[str, float]:
+    ratios: dict[str, float] = {}
+    if "saturation" in mcms and "saturation" in bare:
+        sat, b_sat = mcms["saturation"], bare["saturation"]
+        ratios["deliveries_per_second_ratio"] = round(
+            sat["deliveries_per_second"] / max(1, b_sat["deliveries_per_second"]), 2
+        )
+        ratios["server_cpu_per_delivery_ratio"] = round(
+            sat["server_cpu_us_per_delivery"] / max(1e-9, b_sat["server_cpu_us_per_delivery"]), 3
+        )
+        ratios["deliveries_per_server_cpu_second_ratio"] = round(
+            sat["deliveries_per_server_cpu_second"]
+            / max(1, b_sat["deliveries_per_server_cpu_second"]),
+            2,
+        )
+    if "burst" in mcms and "burst" in bare:
+        ratios["burst_p99_ratio"] = round(
+            mcms["burst"]["latency_ms"]["p99"] / max(1e-9, bare["burst"]["latency_ms"]["p99"]), 2
+        )
+    return ratios
 
 
 FANOUT_PACKAGES = (
@@ -991,6 +1174,14 @@ def machine() -> dict[str, Any]:
         **shared_machine(FANOUT_PACKAGES),
         "pinning": f"server on CPU {SERVER_CPU}; clients and publisher on CPU {CLIENT_CPU}",
     }
+
+
+def _scenarios(parser: argparse.ArgumentParser, text: str) -> list[str]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(SCENARIOS))
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1014,6 +1205,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--load-wait", type=float, default=600.0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
     parser.add_argument(
+        "--ws",
+        choices=["websockets-sansio", "websockets", "wsproto"],
+        help="run MCMS under `uvicorn --ws X` instead of `mcms serve` (default: auto)",
+    )
+    parser.add_argument(
+        "--client-deflate",
+        action="store_true",
+        help="subscribers offer per-message-deflate, as browsers do",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated scenarios to run (default: all of {', '.join(SCENARIOS)})",
+    )
+    parser.add_argument(
         "--cold-hub",
         action="store_true",
         help="let the first 1,000 subscribers start the hub together (EventHub._start race)",
@@ -1033,6 +1239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         filtered_rate=args.filtered_rate,
         profile_seconds=args.profile,
         prime=not args.cold_hub,
+        scenarios=frozenset(_scenarios(parser, args.only)),
+        client_deflate=args.client_deflate,
     )
     with contextlib.suppress(ValueError, OSError):
         _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -1059,7 +1267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     bare: dict[str, Any] | None = None
     try:
         seeded = runner.run(seed(data_dir, max(options.routings, 1)))
-        with server("mcms", data_dir, work_dir, args.broadcast_url, server_cpu) as (port, pid):
+        with server("mcms", data_dir, work_dir, args.broadcast_url, server_cpu, args.ws) as (
+            port,
+            pid,
+        ):
             mcms = runner.run(
                 run_mcms(port, pid, data_dir, seeded, args.broadcast_url, options, work_dir)
             )
@@ -1082,8 +1293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": info,
-        "options": options.__dict__,
+        "options": {**options.__dict__, "scenarios": sorted(options.scenarios)},
         "broadcast_url": args.broadcast_url,
+        "mcms_server": f"uvicorn --ws {args.ws}" if args.ws else "mcms serve (uvicorn --ws auto)",
         "targets": {
             "saturation_deliveries_per_second_min": TARGET_DELIVERIES_PER_SECOND,
             "burst_p99_ms_max": TARGET_BURST_P99_MS,

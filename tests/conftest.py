@@ -35,6 +35,11 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 BACKENDS = ("sqlite", "postgresql")
 TABLES = (
+    "file_downloads",
+    "file_commit_audit",
+    "upload_sessions",
+    "routing_files",
+    "file_blobs",
     "worker_commands",
     "addin_parameter_set_versions",
     "addin_parameter_sets",

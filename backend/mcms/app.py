@@ -23,6 +23,9 @@ from mcms.core.http import EXCEPTION_HANDLERS, BodySizeLimit
 from mcms.core.observability import Metrics, RequestContextMiddleware, configure_logging_from
 from mcms.core.ratelimit import FailureLimiter
 from mcms.core.spa import spa_routes
+from mcms.files import rest as files_rest
+from mcms.files import tus
+from mcms.files.ingest import Ingest
 from mcms.graphql.response_cache import ResponseCache
 from mcms.graphql.schema import build_schema
 from mcms.graphql.view import GraphQLEndpoint
@@ -45,6 +48,8 @@ def _routes(graphql: GraphQLEndpoint) -> list[BaseRoute]:
         *routings_rest.routes,
         *approvals_rest.routes,
         *addin_rest.routes,
+        *tus.routes,
+        *files_rest.routes,
         *health.routes,
         *sse.routes,
         Mount("/api", routes=[]),  # any other /api path is a JSON 404, never the SPA
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     database.commit_hooks.append(broadcast.announce)  # and those of the others
     job_signal = JobSignal(hub)
     worker = build_worker(database, settings)
+    ingest = Ingest(database, settings, on_commit_queued=worker.poke)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -109,9 +115,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.job_signal = job_signal
     app.state.agent_credentials = addin_rest.agent_credentials_cache()
     app.state.worker = worker
+    app.state.ingest = ingest
     app.state.login_limiter = FailureLimiter()
     wrapped: ASGIApp = BodySizeLimit(
-        app, max_bytes=settings.max_request_bytes, exempt_prefixes=("/api/uploads",)
+        app,
+        max_bytes=settings.max_request_bytes,
+        exempt_prefixes=(tus.UPLOADS_PATH,),
+        exempt_suffixes=(files_rest.LEGACY_UPLOAD_SUFFIX,),
     )
     outer = RequestContextMiddleware(wrapped, metrics=app.state.metrics, router=app.router)
     outer.state = app.state  # tests and tools reach the hub and the database here

@@ -91,6 +91,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         proxy_headers=False,
         server_header=False,
+        # Live frames are small JSON on an intranet; compressing them costs each
+        # subscriber its own zlib stream (about 2.5 x the CPU per delivery and
+        # ~40 KB per connection, docs/performance.md), for bytes nobody misses.
+        ws_per_message_deflate=False,
     )
     return 0
 

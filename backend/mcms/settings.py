@@ -30,7 +30,7 @@ def _config_file() -> Path:
 class Settings(BaseSettings):
     """Everything the process needs to know about its surroundings."""
 
-    model_config = SettingsConfigDict(env_prefix="MCMS_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="MCMS_", extra="forbid", hide_input_in_errors=True)
 
     environment: Environment = Environment.DEVELOPMENT
     """``production`` refuses the unsafe development defaults (see ``_refuse_unsafe``)."""
@@ -108,6 +108,37 @@ class Settings(BaseSettings):
     """Transient failures a command survives (retried with backoff) before it is
     given up and administrators are alerted."""
 
+    files_dir: Path | None = None
+    """The file store (partial uploads and the content-addressed blobs);
+    empty means ``<data_dir>/files``. Keep it on one file system: blobs are
+    committed by renaming the finished upload into place."""
+    upload_max_bytes: int = Field(default=20 * 1024**3, ge=1)
+    """Largest file an upload may declare (``Tus-Max-Size``)."""
+    upload_chunk_bytes: int = Field(default=10 * 1024**2, ge=64 * 1024, le=1024**3)
+    """The chunk size suggested to clients that ask none."""
+    upload_expiry_hours: float = Field(default=24, gt=0, le=24 * 365)
+    """An upload that receives nothing for this long expires with its partial bytes."""
+    upload_min_free_bytes: int = Field(default=256 * 1024**2, ge=0)
+    """Headroom left on the store's disk: an upload that would eat into it is refused."""
+    legacy_upload_max_bytes: int = Field(default=100 * 1024**2, ge=1024)
+    """Largest file ``POST /api/routings/{id}/files`` (multipart) accepts; bigger
+    files go through the resumable uploads."""
+    files_gc_grace_hours: float = Field(default=48, gt=0)
+    """Unreferenced blobs are deleted only once this old; must exceed the upload
+    expiry so bytes an upload in flight is about to reuse are never taken."""
+    download_max_ranges: int = Field(default=16, ge=1, le=1000)
+    """Most byte ranges one download request may ask for."""
+
+    av: str = "none"
+    """Virus scanner: ``clamd://host:port`` (ClamAV), ``http(s)://...`` (an AV
+    HTTP API) or ``none`` (files are marked ``SKIPPED``, "not scanned")."""
+    av_max_bytes: int | None = Field(default=None, ge=1)
+    """Largest file the scanner takes; empty means its own limit (ClamAV: 2 GiB)."""
+    av_timeout_seconds: float = Field(default=300, gt=0)
+    av_unscanned: Literal["block", "allow"] = "block"
+    """What happens to a file that could not be scanned (scanner down, file over
+    its limit): ``block`` keeps it from being downloaded, ``allow`` serves it."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_json: bool = True
     log_file_bytes: int = 10 * 1024 * 1024
@@ -154,6 +185,22 @@ class Settings(BaseSettings):
 
         return validate_url(url)
 
+    @field_validator("av")
+    @classmethod
+    def _known_scanner(cls, url: str) -> str:
+        from mcms.files.scanning import validate_url
+
+        return validate_url(url)
+
+    @model_validator(mode="after")
+    def _gc_outlives_uploads(self) -> Settings:
+        if self.files_gc_grace_hours <= self.upload_expiry_hours:
+            raise ValueError(
+                "MCMS_FILES_GC_GRACE_HOURS must exceed MCMS_UPLOAD_EXPIRY_HOURS "
+                "(an upload in flight may be about to reuse an unreferenced blob)"
+            )
+        return self
+
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
         if self.environment is Environment.PRODUCTION:
@@ -175,6 +222,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'mcms.db').resolve()}"
+
+    @property
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
 
     @property
     def log_dir(self) -> Path:

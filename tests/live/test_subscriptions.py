@@ -31,6 +31,8 @@ subscription Approvals($routingId: ID, $since: String) {
 
 ALERTS = "subscription { notificationAlert { eventId type title message severity } }"
 
+SUBMIT = "mutation($id: ID!) { submitRouting(id: $id) { id } }"
+
 TIMEOUT = 10
 
 
@@ -233,8 +235,8 @@ async def test_subscribers_of_one_operation_share_one_execution(
     engineer = await factory.user(Role.ENGINEER)
     routing = await factory.routing(engineer)
     subscribers = 5
-    shared = app.state.hub.shared
-    executions_before = shared.executions
+    fanout = app.state.hub.fanout
+    executions_before = fanout.executions
 
     async with AsyncExitStack() as stack:
         sockets = [
@@ -256,4 +258,48 @@ async def test_subscribers_of_one_operation_share_one_execution(
     assert json.loads(frames[0])["payload"]["data"]["routingApprovalChanged"]["status"] == (
         "PENDING_APPROVAL"
     )
-    assert shared.executions == executions_before + 1  # executed once, not five times
+    assert fanout.executions == executions_before + 1  # executed once, not five times
+
+
+async def test_shared_frames_carry_each_operation_its_own_id(
+    factory: Factory, server_url: str, app: Any
+) -> None:
+    engineer = await factory.user(Role.ENGINEER)
+    routing = await factory.routing(engineer)
+    variables = {"routingId": routing["id"]}
+    fanout = app.state.hub.fanout
+    executions_before = fanout.executions
+
+    async with (  # plain frames on one, per-message-deflate on the other
+        _transport_ws(server_url, _bearer(engineer), compression=None) as modern,
+        connect(_ws_url(server_url), subprotocols=[Subprotocol("graphql-ws")]) as legacy,
+    ):
+        await _acked(modern)
+        for operation_id in ("a", 'quote"d'):
+            await modern.send(
+                json.dumps(
+                    {
+                        "id": operation_id,
+                        "type": "subscribe",
+                        "payload": {"query": APPROVALS, "variables": variables},
+                    }
+                )
+            )
+        await legacy.send(json.dumps({"type": "connection_init", "payload": _bearer(engineer)}))
+        await _acked(legacy)
+        start = {"query": APPROVALS, "variables": variables}
+        await legacy.send(json.dumps({"id": "old", "type": "start", "payload": start}))
+        await asyncio.sleep(0.3)
+        await factory.ok(SUBMIT, {"id": routing["id"]}, as_=engineer)
+        modern_frames = [json.loads(await asyncio.wait_for(modern.recv(), TIMEOUT)) for _ in "ab"]
+        legacy_frame = await asyncio.wait_for(legacy.recv(), TIMEOUT)
+        while json.loads(legacy_frame)["type"] == "ka":  # the legacy keep-alive
+            legacy_frame = await asyncio.wait_for(legacy.recv(), TIMEOUT)
+
+    assert sorted(f["id"] for f in modern_frames) == ["a", 'quote"d']
+    assert {f["type"] for f in modern_frames} == {"next"}
+    old = json.loads(legacy_frame)
+    assert (old["id"], old["type"]) == ("old", "data")
+    assert old["payload"] == modern_frames[0]["payload"] == modern_frames[1]["payload"]
+    assert old["payload"]["data"]["routingApprovalChanged"]["status"] == "PENDING_APPROVAL"
+    assert fanout.executions == executions_before + 1  # one execution for the three

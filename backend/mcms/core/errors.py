@@ -8,7 +8,7 @@ escapes is unexpected: it is logged and masked as ``INTERNAL``.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 
 class ErrorCode(StrEnum):
@@ -47,9 +47,17 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers: dict[str, str] = {}
+        """Extra response headers a REST answer carries (e.g. ``Upload-Offset``)."""
+
+    def with_headers(self, headers: dict[str, str]) -> Self:
+        self.headers.update(headers)
+        return self
 
     @property
     def http_status(self) -> int:
+        """The SPEC's status for the code; a protocol with statuses of its own
+        (tus: 415, 423, 460, 507) overrides this, keeping the code."""
         return HTTP_STATUS[self.code]
 
 

@@ -44,7 +44,9 @@ def problem(code: ErrorCode, message: str, *, status: int | None = None) -> JSON
 async def domain_error_handler(_: Request, exc: Exception) -> Response:
     if not isinstance(exc, DomainError):
         raise exc
-    response = problem(exc.code, exc.message)
+    response = problem(exc.code, exc.message, status=exc.http_status)
+    for name, value in exc.headers.items():
+        response.headers[name] = value
     if "retry_after" in exc.details:
         response.headers["Retry-After"] = str(exc.details["retry_after"])
     return response
@@ -86,17 +88,29 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 class BodySizeLimit:
     """Refuses bodies over ``max_bytes`` with ``PAYLOAD_TOO_LARGE`` before a
     handler reads them, by the declared length or while they stream in.
-    Paths under ``exempt_prefixes`` (resumable uploads) are not limited here."""
+    Paths under ``exempt_prefixes`` (resumable uploads) or ending in one of
+    ``exempt_suffixes`` (the legacy multipart upload) set their own limits."""
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        exempt_prefixes: tuple[str, ...] = (),
+        exempt_suffixes: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.exempt_prefixes = exempt_prefixes
+        self.exempt_suffixes = exempt_suffixes
+
+    def _exempt(self, path: str) -> bool:
+        return path.startswith(self.exempt_prefixes) or (
+            bool(self.exempt_suffixes) and path.endswith(self.exempt_suffixes)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes):
+        if scope["type"] != "http" or self._exempt(scope["path"]):
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)

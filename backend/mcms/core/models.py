@@ -18,6 +18,7 @@ DOMAIN_MODEL_MODULES = (
     "mcms.live.models",
     "mcms.addin_jobs.models",
     "mcms.worker.models",
+    "mcms.files.models",
 )
 
 

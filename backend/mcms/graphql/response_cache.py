@@ -49,7 +49,7 @@ class CacheKey:
     digest: str
 
 
-CALLER_FIELDS = frozenset({"me", "apiTokens"})
+CALLER_FIELDS = frozenset({"me", "apiTokens", "uploadSession", "createUploadSession"})
 """Fields whose answer depends on who asks, not only on their role."""
 CALLER_ARGUMENTS = frozenset({"mine"})
 """Arguments that make a field's answer depend on who asks."""

@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from mcms.addin_jobs.schema import AddinJobMutation, AddinJobQuery, AddinKeyQuery
 from mcms.approvals.schema import ApprovalMutation
+from mcms.files.schema import FileMutation, FileQuery
 from mcms.graphql.errors import log_unexpected, with_codes
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
 from mcms.items.schema import ItemMutation, ItemQuery
@@ -35,12 +36,14 @@ from mcms.users.schema import UserMutation, UserQuery
 
 
 @strawberry.type(description="Everything an integrator can read.")
-class Query(UserQuery, ItemQuery, RoutingQuery, AddinJobQuery, AddinKeyQuery):
+class Query(UserQuery, ItemQuery, RoutingQuery, AddinJobQuery, AddinKeyQuery, FileQuery):
     pass
 
 
 @strawberry.type(description="Everything that changes data. Each mutation is one transaction.")
-class Mutation(UserMutation, ItemMutation, RoutingMutation, ApprovalMutation, AddinJobMutation):
+class Mutation(
+    UserMutation, ItemMutation, RoutingMutation, ApprovalMutation, AddinJobMutation, FileMutation
+):
     pass
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -21,7 +22,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     Message,
+    SubscribeMessage,
 )
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -30,7 +34,14 @@ from mcms.core.db import Database
 from mcms.core.errors import ErrorCode
 from mcms.graphql.context import Context
 from mcms.graphql.response_cache import CacheKey, ResponseCache, make_key
+from mcms.live.groups import (
+    LIVE_TARGET,
+    OperationTarget,
+    graphql_ws_prefix,
+    transport_ws_prefix,
+)
 from mcms.live.hub import EventHub
+from mcms.live.wire import SCOPE_KEY, Writer, writer_for
 from mcms.settings import Settings
 from mcms.users.authn import PrincipalCache, authenticate_connection, principal_from_token
 
@@ -57,9 +68,29 @@ class WebSocketUnauthenticated(Exception):
     """Raised by ``on_ws_connect`` to close the connection with 4401."""
 
 
+def _live_target(
+    context: Context, operation_id: object, prefix: Callable[[str], bytes]
+) -> OperationTarget | None:
+    """Where the fan-out writes this operation's live frames (``live/groups.py``)."""
+    writer = context.request.scope.get(SCOPE_KEY)
+    if not isinstance(writer, Writer) or not isinstance(operation_id, str):
+        return None
+    return OperationTarget(writer=writer, prefix=prefix(operation_id))
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws with 4401 for a missing or bad credential (Strawberry
-    itself only knows 4403 for a refused ``connection_init``)."""
+    itself only knows 4403 for a refused ``connection_init``), and live frames
+    written by the fan-out instead of Strawberry's per-subscriber pipeline."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # The operation's task is created in here and copies the context.
+        target = _live_target(self.context, message.get("id"), transport_ws_prefix)
+        token = LIVE_TARGET.set(target)
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            LIVE_TARGET.reset(token)
 
     async def send_message(self, message: Message) -> None:
         """``next`` frames reuse the JSON of a result shared by all subscribers of
@@ -90,6 +121,18 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.websocket.close(code=4401, reason="Unauthenticated")
 
 
+class GraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """Legacy graphql-ws, with live frames written by the fan-out as well."""
+
+    async def handle_start(self, message: StartMessage) -> None:
+        target = _live_target(self.context, message.get("id"), graphql_ws_prefix)
+        token = LIVE_TARGET.set(target)
+        try:
+            await super().handle_start(message)
+        finally:
+            LIVE_TARGET.reset(token)
+
+
 class GraphQLEndpoint(GraphQL[Context, None]):
     """Strawberry's ASGI view with MCMS's context and error shape.
 
@@ -98,6 +141,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     """
 
     graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = GraphQLWSHandler
 
     def __init__(
         self,
@@ -129,6 +173,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self._inflight: dict[CacheKey, asyncio.Future[bytes | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[SCOPE_KEY] = writer_for(receive, send)  # for the live fan-out
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return

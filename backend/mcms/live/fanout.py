@@ -1,11 +1,12 @@
-"""One execution and one encoding per event, shared by every subscriber.
+"""Sharing results among subscribers that go through Strawberry per subscriber.
 
-A plain GraphQL server executes a subscription's selection set once per
-subscriber per event; with thousands of open explorers that is what makes an
-event slow to arrive. Subscribers whose operation and variables are the same
-get the same answer for the same event (the answer does not depend on who
-asks: who may *receive* an event is decided before execution, by the hub's
-filters), so:
+Live WebSocket events bypass Strawberry altogether (``live/groups.py``); what
+still goes through its per-subscriber pipeline is the replay after ``since``
+(and catch-ups after a stalled socket), and subscriptions run in-process with
+``schema.subscribe``. Reconnecting clients often replay the same events, so
+here too subscribers whose operation and variables are the same get the same
+answer for the same event (who may *receive* an event is decided before
+execution, by the hub's filters):
 
 - ``SharedEventExecutor`` (graphql-core's per-event executor) looks the result
   up by (operation, variables, eventId) before executing, and stores it after;

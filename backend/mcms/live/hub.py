@@ -28,6 +28,7 @@ from mcms.core.db import Database
 from mcms.live import log
 from mcms.live.broadcast import Broadcast
 from mcms.live.fanout import SharedResults
+from mcms.live.groups import FanOut
 from mcms.live.log import EventRecord
 
 logger = logging.getLogger("mcms.live")
@@ -86,7 +87,11 @@ class EventHub:
     ) -> None:
         self.db = db
         self.shared = SharedResults()
-        """Subscription results shared by this hub's subscribers (``live/fanout.py``)."""
+        """Subscription results shared by subscribers that go through Strawberry's
+        per-subscriber path (replays, and anything not on a WebSocket)."""
+        self.fanout = FanOut()
+        """Live WebSocket subscriptions, grouped: one execution per event and group,
+        frames written straight to the sockets (``live/groups.py``)."""
         self.retention = retention
         """Events older than this are deleted (hourly, while the hub runs); a
         ``since`` from before what is left gets ``RESYNC``."""
@@ -108,7 +113,22 @@ class EventHub:
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscribers)
+        return len(self._subscribers) + self.fanout.member_count
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def high_water(self) -> int:
+        """Every event up to here has been relayed (or is being relayed right now)."""
+        return self._high_water or 0
+
+    async def ensure_started(self) -> None:
+        """Start tailing the log (once per process); raises ``HubClosed`` after close."""
+        if self._closed:
+            raise HubClosed
+        await self._start()
 
     async def stream(
         self, *, since: int | None, accepts: Callable[[EventRecord], bool]
@@ -124,13 +144,13 @@ class EventHub:
         try:
             last = since if since is not None else (self._high_water or 0)
             if since is not None:
-                await self._check_retained(since)
+                await self.check_retained(since)
             while True:
                 # From here on new events queue up; everything up to the
                 # high-water mark comes from the log. Overlap is skipped by id.
                 subscriber.overflowed = False
                 high_water = self._high_water or 0
-                async for event in self._replay(last, high_water, accepts):
+                async for event in self.replay(last, high_water, accepts):
                     last = event.id
                     yield event
                 async for event in self._live(subscriber, last):
@@ -153,9 +173,10 @@ class EventHub:
                 last = event.id
                 yield event
 
-    async def _replay(
+    async def replay(
         self, after: int, up_to: int, accepts: Callable[[EventRecord], bool]
     ) -> AsyncIterator[EventRecord]:
+        """The events in ``(after, up_to]`` that ``accepts`` wants, from the log."""
         cursor = after
         while cursor < up_to:
             batch = await self._read_after(cursor)
@@ -167,7 +188,8 @@ class EventHub:
                     yield event
             cursor = batch[-1].id
 
-    async def _check_retained(self, since: int) -> None:
+    async def check_retained(self, since: int) -> None:
+        """Raise ``Resync`` if events after ``since`` may have been purged."""
         oldest = await self._shielded(self._oldest_id())
         if oldest is not None and since < oldest - 1:
             raise Resync(f"Events after {since} are no longer kept; reload and resubscribe.")
@@ -211,10 +233,13 @@ class EventHub:
     async def _poll_once(self) -> None:
         start = self._high_water or 0
         batch = await self._read_after(start)
-        for event in self._contiguous(start, batch):
+        relayable = self._contiguous(start, batch)
+        for event in relayable:
             for subscriber in list(self._subscribers):
                 subscriber.offer(event)
             self._high_water = event.id
+        if relayable:
+            await self.fanout.deliver(relayable)
         if len(batch) == BATCH:
             self._wake.set()  # more are waiting: read on without sleeping
 
@@ -281,6 +306,7 @@ class EventHub:
         self._closed = True
         for subscriber in list(self._subscribers):
             subscriber.end()
+        self.fanout.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Integer, Table, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.core.auth import Principal
@@ -17,6 +17,13 @@ from mcms.live.models import Event
 events_table = cast(Table, Event.__table__)
 _INSERT = events_table.insert()
 """Built once: statements are cheap to run from SQLAlchemy's cache, not to build."""
+_READ_AFTER = (
+    select(events_table)
+    .where(events_table.c.id > bindparam("cursor", type_=Integer))
+    .order_by(events_table.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+"""The hub runs this after every commit it hears of."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +70,8 @@ async def publish(
 
 async def read_after(*, session: AsyncSession, cursor: int, limit: int) -> list[EventRecord]:
     """Committed events with ids above ``cursor``, oldest first."""
-    query = (
-        select(events_table)
-        .where(events_table.c.id > cursor)
-        .order_by(events_table.c.id)
-        .limit(limit)
-    )
-    return [_record(row) for row in (await session.execute(query)).all()]
+    rows = (await session.execute(_READ_AFTER, {"cursor": cursor, "limit": limit})).all()
+    return [_record(row) for row in rows]
 
 
 async def oldest_id(*, session: AsyncSession) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -18,12 +18,15 @@ from mcms.core.errors import InvalidArgument, ResyncRequired
 from mcms.core.validation import parse_id
 from mcms.graphql.context import Info
 from mcms.live.alerts import ALERT, AlertSeverity
-from mcms.live.hub import Resync
+from mcms.live.groups import LIVE_TARGET, follow
+from mcms.live.hub import HubClosed, Resync
 from mcms.live.log import EventRecord
 from mcms.routings.enums import RoutingStatusEnum
 from mcms.routings.models import RoutingStatus
 
 APPROVAL_CHANGED = "routing.approval.changed"
+
+T = TypeVar("T")
 
 AlertSeverityEnum = strawberry.enum(
     AlertSeverity, name="AlertSeverity", description="How urgent an alert is."
@@ -123,24 +126,53 @@ def _optional_id(value: strawberry.ID | None, field: str) -> int | None:
 
 
 async def _events(
-    info: Info, since: str | None, name: str, matches: Callable[[EventRecord], bool]
-) -> AsyncIterator[EventRecord]:
-    """The caller's events of one kind, replayed from ``since`` then live."""
+    info: Info,
+    since: str | None,
+    name: str,
+    matches: Callable[[EventRecord], bool],
+    build: Callable[[EventRecord], T],
+) -> AsyncIterator[T]:
+    """The caller's events of one kind, replayed from ``since`` then live.
+
+    On a WebSocket the live part bypasses Strawberry: the subscription joins the
+    fan-out, which writes its frames (``live/groups.py``); only the replay comes
+    through here. Elsewhere (``schema.subscribe`` in-process) every event does."""
     principal = info.context.require(Permission.READ)
     cursor = parse_cursor(since)
+    hub = info.context.hub
 
     def accepts(event: EventRecord) -> bool:
         return event.name == name and event.visible_to(principal) and matches(event)
 
     try:
-        async for event in info.context.hub.stream(since=cursor, accepts=accepts):
-            yield event
+        target = LIVE_TARGET.get()
+        member = None
+        if target is not None and not hub.closed:
+            await hub.ensure_started()
+            member = hub.fanout.join(
+                info, target.writer, target.prefix, principal, name, matches, build
+            )
+        if member is None:
+            async for event in hub.stream(since=cursor, accepts=accepts):
+                yield build(event)
+            return
+        try:
+            async for event in follow(hub, member, cursor):
+                yield build(event)
+        finally:
+            hub.fanout.leave(member)
+    except HubClosed:
+        return
     except Resync as exc:  # sent as extensions.code = RESYNC: reload, then resubscribe
         raise ResyncRequired(str(exc)) from exc
 
 
 def _routing_is(routing_id: int | None) -> Callable[[EventRecord], bool]:
     return lambda event: routing_id is None or event.routing_id == routing_id
+
+
+def _anything(_: EventRecord) -> bool:
+    return True
 
 
 def _payload_is(key: str, value: int | None) -> Callable[[dict[str, Any]], bool]:
@@ -157,8 +189,10 @@ class LiveSubscription:
         self, info: Info, routing_id: strawberry.ID | None = None, since: str | None = None
     ) -> AsyncGenerator[RoutingApprovalChanged, None]:
         wanted = _routing_is(_optional_id(routing_id, "routingId"))
-        async for event in _events(info, since, APPROVAL_CHANGED, wanted):
-            yield RoutingApprovalChanged.from_event(event)
+        async for value in _events(
+            info, since, APPROVAL_CHANGED, wanted, RoutingApprovalChanged.from_event
+        ):
+            yield value
 
     @strawberry.subscription(
         description="Generation jobs queued (`addin.job.created`), optionally for one routing."
@@ -167,8 +201,8 @@ class LiveSubscription:
         self, info: Info, routing_id: strawberry.ID | None = None, since: str | None = None
     ) -> AsyncGenerator[AddinJobCreated, None]:
         wanted = _routing_is(_optional_id(routing_id, "routingId"))
-        async for event in _events(info, since, JOB_CREATED, wanted):
-            yield AddinJobCreated.from_event(event)
+        async for value in _events(info, since, JOB_CREATED, wanted, AddinJobCreated.from_event):
+            yield value
 
     @strawberry.subscription(
         description="Generation job state changes (`addin.job.updated`), optionally for one "
@@ -187,8 +221,8 @@ class LiveSubscription:
         def wanted(event: EventRecord) -> bool:
             return routing(event) and job(event.payload)
 
-        async for event in _events(info, since, JOB_UPDATED, wanted):
-            yield AddinJobUpdated.from_event(event)
+        async for value in _events(info, since, JOB_UPDATED, wanted, AddinJobUpdated.from_event):
+            yield value
 
     @strawberry.subscription(
         description="Alerts for you (`notification.alert`): addressed to you or your role."
@@ -196,5 +230,5 @@ class LiveSubscription:
     async def notification_alert(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[NotificationAlert, None]:
-        async for event in _events(info, since, ALERT, lambda _: True):
-            yield NotificationAlert.from_event(event)
+        async for value in _events(info, since, ALERT, _anything, NotificationAlert.from_event):
+            yield value

@@ -24,6 +24,7 @@ from mcms.users.schema import User
 
 if TYPE_CHECKING:
     from mcms.addin_jobs.schema import AddinJob
+    from mcms.files.schema import File
 
 
 @strawberry.type(description="A free parameter: a key and its value, both text.")
@@ -139,6 +140,16 @@ class Routing:
         request = PageRequest.from_relay(first, after)
         rows = await info.context.loaders.addin_jobs_of_routing.load(int(self.id))
         return connection_from_list(rows, request, AddinJob.from_row)
+
+    @strawberry.field(
+        description="Its files: every revision of every logical name, by name then revision."
+    )
+    async def files(
+        self, info: Info
+    ) -> list[Annotated[File, strawberry.lazy("mcms.files.schema")]]:
+        from mcms.files.schema import routing_files  # files refer back to routings
+
+        return await routing_files(info, int(self.id))
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Routing:

@@ -175,7 +175,7 @@ async def update_routing(
     """
     require(actor, Permission.EDIT_ROUTING)
     current = await get_routing(session=session, routing_id=routing_id)
-    _check_may_edit(actor, current)
+    check_may_edit(actor, current)
     if changes.is_empty():
         raise InvalidArgument("Nothing to change: give at least one field.")
     values = _field_values(changes)
@@ -200,7 +200,7 @@ async def update_routing(
     )
 
 
-def _check_may_edit(actor: Principal, routing: Row[Any]) -> None:
+def check_may_edit(actor: Principal, routing: Row[Any]) -> None:
     if routing.owner_id != actor.user_id and not actor.can(Permission.EDIT_ANY_ROUTING):
         raise Forbidden("Only the routing's owner (or an administrator) may change it.")
     if not is_editable(routing.status):

@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -34,6 +34,25 @@ from mcms.worker import commands
 logger = logging.getLogger("mcms.worker")
 
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+
+
+class StagedHandler(Protocol):
+    """A command with slow work outside the database transaction (scanning a
+    file, moving it into the store), so it does not hold the write lock for it.
+
+    ``prepare`` runs first, on its own, and must be safe to run again (the
+    command may be retried after a crash); ``apply`` then writes its effects in
+    the transaction that marks the command done. ``gave_up`` runs, in its own
+    transaction, when the command fails for good."""
+
+    async def prepare(self, db: Database, payload: dict[str, Any]) -> Any: ...
+
+    async def apply(
+        self, session: AsyncSession, payload: dict[str, Any], prepared: Any
+    ) -> None: ...
+
+    async def gave_up(self, session: AsyncSession, payload: dict[str, Any], error: str) -> None: ...
+
 
 COMMAND_LEASE = timedelta(minutes=5)
 LOOP_ERROR_BACKOFF_MAX = 30.0
@@ -72,6 +91,7 @@ class Worker:
         db: Database,
         *,
         handlers: Mapping[str, Handler],
+        staged: Mapping[str, StagedHandler] | None = None,
         periodic: Sequence[Periodic] = (),
         poll_seconds: float = 1.0,
         max_attempts: int = 5,
@@ -79,6 +99,7 @@ class Worker:
     ) -> None:
         self.db = db
         self.handlers = dict(handlers)
+        self.staged = dict(staged or {})
         self.periodic = list(periodic)
         self.poll_seconds = poll_seconds
         self.max_attempts = max_attempts
@@ -166,6 +187,9 @@ class Worker:
     # -- one command ------------------------------------------------------------------
 
     async def _execute(self, command: Row[Any]) -> None:
+        if command.kind in self.staged:
+            await self._execute_staged(command, self.staged[command.kind])
+            return
         handler = self.handlers.get(command.kind)
         if handler is None:
             await self._give_up(command, f"No handler for command kind {command.kind!r}.")
@@ -176,6 +200,22 @@ class Worker:
         try:
             async with self.db.unit_of_work() as session:
                 await handler(session, dict(command.payload))
+                if not await commands.finish(session=session, command=command):
+                    raise _LeaseLost
+        except _LeaseLost:
+            logger.warning("command %s: lease lost; its effects were rolled back", command.id)
+        except Exception as exc:
+            await self._failed(command, exc)
+
+    async def _execute_staged(self, command: Row[Any], handler: StagedHandler) -> None:
+        payload = dict(command.payload)
+        if command.attempts > command.max_attempts:
+            await self._give_up(command, command.last_error or "Out of attempts.")
+            return
+        try:
+            prepared = await handler.prepare(self.db, payload)
+            async with self.db.unit_of_work() as session:
+                await handler.apply(session, payload, prepared)
                 if not await commands.finish(session=session, command=command):
                     raise _LeaseLost
         except _LeaseLost:
@@ -203,6 +243,9 @@ class Worker:
     async def _give_up(self, command: Row[Any], error: str) -> None:
         async with self.db.unit_of_work() as session:
             if await commands.give_up(session=session, command=command, error=error):
+                staged = self.staged.get(command.kind)
+                if staged is not None:
+                    await staged.gave_up(session, dict(command.payload), error)
                 await publish_alert(
                     session=session,
                     type="WORKER_COMMAND_FAILED",
