@@ -188,6 +188,34 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fsck(args: argparse.Namespace) -> int:
+    """Re-hash every blob of the file store; exit 1 if any is corrupt or missing."""
+    from mcms.files.housekeeping import fsck
+    from mcms.files.store import FileStore
+
+    settings = _load_settings()
+    upgrade_to_head(settings.resolved_database_url)
+    healthy = True
+
+    async def work(db: Database) -> None:
+        nonlocal healthy
+        report = await fsck(db=db, store=FileStore(settings.resolved_files_dir))
+        print(f"Checked {report.checked} blob(s), {report.bytes_checked} bytes.")
+        for label, names in (
+            ("CORRUPT (bytes do not match their SHA-256)", report.mismatched),
+            ("MISSING (known to the database, gone from the store)", report.missing),
+            ("STRAY (not a blob name)", report.strays),
+            ("orphan (not in the database; garbage collection removes it)", report.orphans),
+        ):
+            for name in names:
+                print(f"{label}: {name}")
+        healthy = report.healthy
+        print("The file store is healthy." if healthy else "The file store has problems.")
+
+    _run_with_db(settings, work)
+    return 0 if healthy else 1
+
+
 def cmd_export_schema(args: argparse.Namespace) -> int:
     from mcms.graphql.schema import sdl
 
@@ -247,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--user", required=True)
     token_create.add_argument("--name", default="cli")
     token_create.set_defaults(handler=cmd_token_create)
+
+    commands.add_parser(
+        "fsck", help="re-hash every stored file and report corrupt, missing and orphan blobs"
+    ).set_defaults(handler=cmd_fsck)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(DEFAULT_SCHEMA_PATH))
