@@ -151,7 +151,10 @@ class _Reader:
         try:
             data = os.pread(self.fd, length, offset)
             while 0 < len(data) < length:
-                data += os.pread(self.fd, length - len(data), offset + len(data))
+                more = os.pread(self.fd, length - len(data), offset + len(data))
+                if not more:
+                    break  # end of file: the file is shorter than recorded
+                data += more
         except OSError as exc:
             raise BlobUnreadable(f"read failed at byte {offset}: {exc}") from exc
         if len(data) < length:
