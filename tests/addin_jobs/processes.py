@@ -341,6 +341,13 @@ def open_lab(tmp_path: Path, database_url: str, db: Database) -> Iterator[Lab]:
 # -- the people and the routing --------------------------------------------------------
 
 
+JOB_OUTPUT_FILE = """
+query JobOutputFile($id: ID!) {
+  addinJob(id: $id) { outputs { file { logicalName addinJobId sha256 downloadUrl } } }
+}
+"""
+
+
 @dataclass
 class Shop:
     """An engineer, an approver and an add-in account, talking to ``server``."""
@@ -374,6 +381,22 @@ class Shop:
         job: dict[str, Any] = edges[0]["node"]
         return job
 
+    async def output_file(self, job_id: str, within: float = WAIT) -> dict[str, Any]:
+        """The file the job's one output became, once the server has committed it."""
+
+        async def probe() -> dict[str, Any] | None:
+            data = await self.api.ok(JOB_OUTPUT_FILE, {"id": job_id}, as_=self.engineer)
+            [output] = data["addinJob"]["outputs"]
+            stored: dict[str, Any] | None = output["file"]
+            return stored
+
+        return await eventually(probe, "the output's file", within)
+
+    async def download(self, url: str) -> bytes:
+        response = await self.api.client.get(url, headers=self.engineer.headers)
+        assert response.status_code == 200, response.text
+        return response.content
+
     async def job_when(
         self, routing_id: str, what: str, within: float = WAIT, **expected: Any
     ) -> dict[str, Any]:
@@ -405,9 +428,11 @@ def history_types(routing: dict[str, Any]) -> list[str]:
 
 
 def job_types(routing: dict[str, Any]) -> list[str]:
-    """The history from the approval on: what the job did."""
+    """The history from the approval on: what the job did. The outputs' own
+    FILE_UPLOADED entries are left out: they land when the server has committed
+    each upload, before or after the completion."""
     types = history_types(routing)
-    return types[types.index("APPROVED") + 1 :]
+    return [kind for kind in types[types.index("APPROVED") + 1 :] if kind != "FILE_UPLOADED"]
 
 
 def started(lab: Lab, job: dict[str, Any], attempt: int = 1) -> Path:

@@ -30,6 +30,7 @@ from mcms.core.db import Database
 from tests.addin_jobs.processes import (
     LEASE_SECONDS,
     NC_OUTPUT,
+    NC_PROGRAM,
     WAIT,
     Lab,
     Server,
@@ -37,7 +38,6 @@ from tests.addin_jobs.processes import (
     finished,
     history,
     history_types,
-    job_number,
     job_types,
     marker,
     open_lab,
@@ -135,10 +135,17 @@ async def test_an_approved_routing_is_generated_by_a_long_polling_agent(lab: Lab
             "ADDIN_JOB_COMPLETED",
             "CAM_REVISION_BUMPED",
         ]
-        completed = history(routing)[-2]
+        [completed] = [e for e in history(routing) if e["type"] == "ADDIN_JOB_COMPLETED"]
         assert completed["actor"] == shop.agent.username
-        assert completed["data"]["outputs"] == [NC_OUTPUT]
-        assert history(routing)[-1]["data"]["camRevision"] == 1
+        [reported] = completed["data"]["outputs"]
+        assert {key: reported[key] for key in NC_OUTPUT} == NC_OUTPUT
+        # and the output it uploaded through tus is the routing's file, byte for byte
+        stored = await shop.output_file(job["id"])
+        assert (stored["logicalName"], stored["addinJobId"]) == ("O1234.nc", job["id"])
+        assert await shop.download(stored["downloadUrl"]) == NC_PROGRAM
+        assert history_types(await shop.routing(routing_id)).count("FILE_UPLOADED") == 1
+        [bumped] = [e for e in history(routing) if e["type"] == "CAM_REVISION_BUMPED"]
+        assert bumped["data"]["camRevision"] == 1
 
         # and the subscriber saw it claimed at once (the poll did not wait out its 30 s),
         # run with the generator's progress, and complete
@@ -247,7 +254,8 @@ async def test_a_result_survives_a_server_crash_and_restart(lab: Lab) -> None:
         # finishes while the server is down
         await server.kill()
         await marker(finished(lab, job))
-        await agent.logged(f"completing job {job_number(job)} failed")
+        # (the agent is stuck at its first call after the run: uploading the output)
+        await agent.logged("creating the upload of O1234.nc failed")
 
         # When the server comes back on the same database
         await server.start()

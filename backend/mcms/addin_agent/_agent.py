@@ -37,7 +37,15 @@ from mcms.addin_agent._generator import (
     prepare_job_dir,
 )
 from mcms.addin_agent._heartbeat import Heartbeat
-from mcms.addin_agent._http import ApiError, ClaimedJob, JobResult, ShimApi, retrying
+from mcms.addin_agent._http import (
+    ApiError,
+    ClaimedJob,
+    JobResult,
+    OutputFile,
+    ShimApi,
+    retrying,
+)
+from mcms.addin_agent._uploads import OutputUploader
 
 log = logging.getLogger("mcms.agent")
 
@@ -77,6 +85,24 @@ def _brief(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+async def _upload_outputs(
+    uploader: OutputUploader,
+    job: ClaimedJob,
+    outputs: list[OutputFile],
+    paths: JobPaths,
+    progress: Progress,
+) -> list[OutputFile]:
+    """Each output through tus, one after the other; the heartbeats tell the
+    server which one is on its way."""
+    uploaded = []
+    for number, output in enumerate(outputs, start=1):
+        progress.message = f"Uploading {output.name} ({number}/{len(outputs)})"
+        progress.changed.set()
+        uploaded.append(await uploader.upload(job, output, paths.outputs / output.name))
+        log.info("job %s: uploaded %s (%d bytes)", job.job_id, output.name, output.size)
+    return uploaded
+
+
 class _Ending(enum.Enum):
     FINISHED = "finished"
     LEASE_LOST = "lease lost"
@@ -91,10 +117,13 @@ class Agent:
         self._argv = shlex.split(config.command)
         self._stopping = asyncio.Event()
         self._forced = asyncio.Event()
+        self._stopped_at: float | None = None
 
     def request_stop(self, *, at_once: bool = False) -> None:
         """What SIGTERM/SIGINT do: the first stops claiming and lets a running job
         finish within the grace period; a second (``at_once``) kills it now."""
+        if self._stopped_at is None:
+            self._stopped_at = time.monotonic()
         self._stopping.set()
         if at_once:
             self._forced.set()
@@ -168,8 +197,17 @@ class Agent:
             return
         heartbeat = Heartbeat(api, job, progress, self.config.heartbeat)
         beating = asyncio.ensure_future(heartbeat.run())
+        result: JobResult | None = None
         try:
-            ending = await self._supervise(generator, heartbeat)
+            ending = await self._finish_or_stop(asyncio.ensure_future(generator.wait()), heartbeat)
+            if ending == _Ending.FINISHED:
+                # The lease stays alive (heartbeats) while the outputs upload.
+                uploader = OutputUploader(api.client)
+                finishing = asyncio.ensure_future(
+                    self._result(job, generator, progress, paths, uploader)
+                )
+                ending = await self._finish_or_stop(finishing, heartbeat)
+                result = finishing.result() if ending == _Ending.FINISHED else None
         except BaseException:  # cancelled from outside: leave no generator behind
             generator.kill_now()
             raise
@@ -187,28 +225,39 @@ class Agent:
             )
         elif ending == _Ending.INTERRUPTED:
             await self._release(api, job)
-        else:
-            result = await self._result(generator, progress, paths)
+        elif result is not None:
             await self._report(api, job, result)
 
-    async def _supervise(self, generator: Generator, heartbeat: Heartbeat) -> _Ending:
-        """Wait for the generator to exit, the lease to be lost, or a stop; after
-        a stop the generator gets ``grace`` seconds, or none after a second one."""
-        exited = asyncio.ensure_future(generator.wait())
+    async def _finish_or_stop(self, work: asyncio.Future[Any], heartbeat: Heartbeat) -> _Ending:
+        """Wait for ``work`` (the generator, then the uploads), the lease to be
+        lost, or a stop; after a stop the job gets what is left of ``grace``
+        seconds, or none after a second stop. Unfinished work is cancelled."""
         try:
-            await _settled(exited, heartbeat.lost, self._stopping)
-            if not exited.done() and not heartbeat.lost.is_set():
-                log.info("stopping: waiting up to %.0f s for the running job", self.config.grace)
-                await _settled(exited, heartbeat.lost, self._forced, limit=self.config.grace)
+            await _settled(work, heartbeat.lost, self._stopping)
+            if not work.done() and not heartbeat.lost.is_set():
+                left = self._grace_left()
+                log.info("stopping: waiting up to %.0f s for the running job", left)
+                await _settled(work, heartbeat.lost, self._forced, limit=left)
         finally:
-            finished = exited.done()
+            finished = work.done()
             if not finished:
-                await _cancel(exited)
+                await _cancel(work)
         if heartbeat.lost.is_set():
             return _Ending.LEASE_LOST
         return _Ending.FINISHED if finished else _Ending.INTERRUPTED
 
-    async def _result(self, generator: Generator, progress: Progress, paths: JobPaths) -> JobResult:
+    def _grace_left(self) -> float:
+        stopped_at = self._stopped_at if self._stopped_at is not None else time.monotonic()
+        return max(0.0, stopped_at + self.config.grace - time.monotonic())
+
+    async def _result(
+        self,
+        job: ClaimedJob,
+        generator: Generator,
+        progress: Progress,
+        paths: JobPaths,
+        uploader: OutputUploader,
+    ) -> JobResult:
         code = await generator.wait()
         if code != 0:
             log.info("generator exited with code %d", code)
@@ -217,8 +266,16 @@ class Agent:
             outputs = await asyncio.to_thread(describe_outputs, paths.outputs)
         except OSError as exc:
             return JobResult("failed", f"The outputs could not be read: {exc}")
+        try:
+            uploaded = await _upload_outputs(uploader, job, outputs, paths, progress)
+        except (ApiError, OSError) as exc:
+            if isinstance(exc, ApiError) and exc.bad_token:
+                raise
+            return JobResult(
+                "failed", f"The outputs could not be uploaded: {exc}"[:FAILURE_TAIL_CHARS]
+            )
         message = progress.last_line or f"Generated {len(outputs)} output(s)."
-        return JobResult("completed", message, tuple(outputs))
+        return JobResult("completed", message, tuple(uploaded))
 
     async def _report(self, api: ShimApi, job: ClaimedJob, result: JobResult) -> None:
         """Deliver the result until the server answers it: the completion is

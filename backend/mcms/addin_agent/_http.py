@@ -101,8 +101,11 @@ class ClaimedJob:
 @dataclass(frozen=True)
 class OutputFile:
     name: str
+    """Relative POSIX path inside the outputs folder."""
     size: int
     sha256: str
+    upload_id: str | None = None
+    """The tus upload that carried its bytes to the server, once uploaded."""
 
 
 @dataclass(frozen=True)
@@ -165,17 +168,21 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def _api_error(response: httpx.Response) -> ApiError:
+def api_error(response: httpx.Response) -> ApiError:
+    """The shim answers problem+json (``code``, ``detail``); the other routes,
+    such as the uploads, ``{"error": {"code", "message"}}``."""
     code, detail = "", response.reason_phrase
     with contextlib.suppress(ValueError):
         body = response.json()
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            body = {"code": body["error"].get("code"), "detail": body["error"].get("message")}
         if isinstance(body, dict):
             code = str(body.get("code") or "")
             detail = str(body.get("detail") or detail)
     return ApiError(response.status_code, code, detail[:MESSAGE_CHARS])
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: httpx.Response) -> float | None:
     with contextlib.suppress(KeyError, ValueError):
         return max(0.0, float(response.headers["retry-after"]))
     return None
@@ -187,6 +194,11 @@ class ShimApi:
     def __init__(self, client: httpx.AsyncClient, config: AgentConfig) -> None:
         self._client = client
         self._config = config
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The agent's HTTP client (base URL, token), for the uploads too."""
+        return self._client
 
     async def claim(self) -> ClaimedJob | None:
         """Long-poll for a queued job; None when none came within ``wait`` seconds."""
@@ -227,9 +239,7 @@ class ShimApi:
             "resultStatus": result.status,
             "message": result.message,
             "leaseToken": job.lease_token,
-            "outputs": [
-                {"name": out.name, "size": out.size, "sha256": out.sha256} for out in result.outputs
-            ],
+            "outputs": [_output_body(out) for out in result.outputs],
         }
         await self._post(f"{_job_path(job)}/complete", body)
 
@@ -252,10 +262,17 @@ class ShimApi:
             reason = type(exc).__name__ + (f": {exc}" if str(exc) else "")
             raise TransientError(reason) from exc
         if response.status_code == 429 or response.status_code >= 500:
-            raise TransientError(f"HTTP {response.status_code}", _retry_after(response))
+            raise TransientError(f"HTTP {response.status_code}", retry_after(response))
         if response.status_code >= 400:
-            raise _api_error(response)
+            raise api_error(response)
         return response
+
+
+def _output_body(output: OutputFile) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": output.name, "size": output.size, "sha256": output.sha256}
+    if output.upload_id is not None:
+        body["uploadId"] = output.upload_id
+    return body
 
 
 def _job_path(job: ClaimedJob) -> str:

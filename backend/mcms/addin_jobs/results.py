@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Row, Update, bindparam, update
+from sqlalchemy import JSON, Row, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.addin_jobs import events
@@ -29,6 +29,8 @@ from mcms.addin_jobs.service import get_job, jobs_table
 from mcms.core.db import UTCDateTime, utcnow
 from mcms.core.errors import Conflict, InvalidArgument
 from mcms.core.validation import clean_text
+from mcms.files.enums import UploadStatus
+from mcms.files.models import UploadSession
 from mcms.history.models import HistoryType
 from mcms.routings import service as routings
 from mcms.routings.models import GenerationStatus
@@ -38,7 +40,13 @@ MAX_OUTPUTS = 1_000
 OUTPUT_NAME_MAX = 255
 OUTPUT_SIZE_MAX = 2**53 - 1
 """GraphQL sends sizes as JSON numbers (``BigInt``), exact in JavaScript up to here."""
+uploads_table = UploadSession.__table__
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+_UNUSABLE_UPLOADS = frozenset(
+    {UploadStatus.RECEIVING, UploadStatus.FAILED, UploadStatus.CANCELLED, UploadStatus.EXPIRED}
+)
+"""An output's upload must have every byte in, hashed, and not be abandoned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,9 @@ def clean_lease_token(value: Any) -> int | None:
 
 
 def clean_outputs(outputs: Any) -> list[dict[str, Any]]:
-    """``[{name, size, sha256}]``: what the generation produced."""
+    """``[{name, size, sha256, uploadId?}]``: what the generation produced; an
+    agent that uploaded an output through tus names its upload session, which
+    attaches the stored file to the result."""
     if not isinstance(outputs, list) or len(outputs) > MAX_OUTPUTS:
         raise InvalidArgument(f"outputs must be a list of at most {MAX_OUTPUTS} files.")
     cleaned = []
@@ -94,7 +104,13 @@ def clean_outputs(outputs: Any) -> list[dict[str, Any]]:
         digest = str(output.get("sha256", "")).lower()
         if not _SHA256.match(digest):
             raise InvalidArgument(f"{where}.sha256 must be 64 hex digits.")
-        cleaned.append({"name": name, "size": size, "sha256": digest})
+        entry: dict[str, Any] = {"name": name, "size": size, "sha256": digest}
+        if output.get("uploadId") is not None:
+            upload_id = str(output["uploadId"]).lower()
+            if not _UPLOAD_ID.match(upload_id):
+                raise InvalidArgument(f"{where}.uploadId must be the id of an upload session.")
+            entry["uploadId"] = upload_id
+        cleaned.append(entry)
     names = [output["name"] for output in cleaned]
     if len(names) != len(set(names)):
         raise InvalidArgument("outputs names a file twice; each output needs its own name.")
@@ -117,6 +133,7 @@ async def complete(
     The usual case, the holder reporting once, is one conditional UPDATE. Only
     when it matches nothing is the job read (and locked) to tell a harmless
     replay from a conflict."""
+    await _check_uploads(session, job_id, result.outputs)
     finished = await _finish_if_held(session, job_id, holder, result)
     if finished is not None:
         await _announce(session, finished, holder)
@@ -135,6 +152,34 @@ async def complete(
     _check_holder(job, holder, result)
     # Unreachable while the row is locked: the UPDATE above would have matched.
     raise Conflict(f"Job {job_id} changed while its result was being recorded.")
+
+
+async def _check_uploads(session: AsyncSession, job_id: int, outputs: list[dict[str, Any]]) -> None:
+    """Every ``uploadId`` must be an upload of this job whose bytes are all in and
+    hash to what the output says: a result never points at another job's file,
+    a half-sent one, or different bytes."""
+    wanted = {output["uploadId"]: output for output in outputs if "uploadId" in output}
+    if not wanted:
+        return
+    found = {
+        row.id: row
+        for row in await session.execute(
+            select(uploads_table).where(uploads_table.c.id.in_(list(wanted)))
+        )
+    }
+    for index, output in enumerate(outputs):
+        if "uploadId" not in output:
+            continue
+        where = f"outputs[{index}].uploadId"
+        upload = found.get(output["uploadId"])
+        if upload is None or upload.addin_job_id != job_id:
+            raise InvalidArgument(f"{where} is not an upload of job {job_id}.")
+        if upload.status in _UNUSABLE_UPLOADS:
+            raise InvalidArgument(
+                f"{where}: the upload is {upload.status}; send every byte before completing."
+            )
+        if (upload.size, upload.sha256) != (output["size"], output["sha256"]):
+            raise InvalidArgument(f"{where}: the uploaded bytes differ from the size and sha256.")
 
 
 def _check_holder(job: Row[Any], holder: Holder, result: JobResult) -> None:

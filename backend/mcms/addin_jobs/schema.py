@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import Row
@@ -22,6 +22,9 @@ from mcms.graphql.relay import Connection, build_connection
 from mcms.graphql.scalars import BigInt
 from mcms.routings.schema import KeyValue, KeyValueInput, Routing
 
+if TYPE_CHECKING:
+    from mcms.files.schema import File
+
 
 def _pairs(values: dict[str, str]) -> list[KeyValue]:
     return [KeyValue(key=k, value=v) for k, v in sorted(values.items())]
@@ -32,6 +35,31 @@ class AddinJobOutput:
     name: str = strawberry.field(description="File name, e.g. `O1234.nc`.")
     size: BigInt = strawberry.field(description="Size in bytes.")
     sha256: str = strawberry.field(description="SHA-256 of the content, hex.")
+    upload_id: strawberry.ID | None = strawberry.field(
+        description="The upload session that carried the bytes, when the add-in uploaded them."
+    )
+
+    @strawberry.field(
+        description="The routing's file holding these bytes: null when the add-in did not "
+        "upload them, or while the upload is still being verified and scanned."
+    )
+    async def file(
+        self, info: Info
+    ) -> Annotated[File, strawberry.lazy("mcms.files.schema")] | None:
+        # Imported here: the files schema imports this module's neighbours.
+        from mcms.files.schema import file_of_upload
+
+        return await file_of_upload(info, str(self.upload_id)) if self.upload_id else None
+
+    @classmethod
+    def from_stored(cls, output: dict[str, Any]) -> AddinJobOutput:
+        upload_id = output.get("uploadId")
+        return cls(
+            name=output["name"],
+            size=output["size"],
+            sha256=output["sha256"],
+            upload_id=strawberry.ID(upload_id) if upload_id else None,
+        )
 
 
 @strawberry.type(description="A CAM generation job for the ESPRIT add-in.")
@@ -79,10 +107,7 @@ class AddinJob:
             progress=row.progress,
             message=row.message,
             failure_reason=FailureReason(row.failure_reason) if row.failure_reason else None,
-            outputs=[
-                AddinJobOutput(name=o["name"], size=o["size"], sha256=o["sha256"])
-                for o in row.outputs
-            ],
+            outputs=[AddinJobOutput.from_stored(output) for output in row.outputs],
             created_by=row.created_by,
             created_at=row.created_at,
             claimed_at=row.claimed_at,

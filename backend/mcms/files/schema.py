@@ -132,6 +132,13 @@ class UploadSession:
         )
 
 
+async def file_of_upload(info: Info, upload_id: str) -> File | None:
+    """The file an upload became (for an add-in job's outputs), if committed."""
+    async with info.context.db.read_session() as session:
+        stored = await service.file_of_upload(session=session, upload_id=upload_id)
+    return File.from_stored(stored, allow_unscanned=_allow_unscanned(info)) if stored else None
+
+
 @strawberry.input(description="A resumable upload to create.")
 class CreateUploadSessionInput:
     routing_id: strawberry.ID = strawberry.field(description="The routing to attach the file to.")

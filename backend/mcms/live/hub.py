@@ -215,7 +215,9 @@ class EventHub:
             try:
                 await self._poll_once()
                 await self._purge_if_due()
-            except (asyncio.CancelledError, HubClosed):
+            except HubClosed:
+                return  # closed between two reads: nothing left to tail
+            except asyncio.CancelledError:
                 raise
             except Exception:  # the database may be briefly away; keep tailing
                 logger.exception("event hub: reading the event log failed")
