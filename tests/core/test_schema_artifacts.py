@@ -159,3 +159,65 @@ async def test_history_rows_refuse_update_and_delete(db: Database, factory: Fact
 
     # then every row is still there, unchanged
     assert await _history_ids(db, routing_id) == before
+
+
+AUDIT_ROWS = {
+    "file_commit_audit": (
+        "INSERT INTO file_commit_audit (sha256, size, chunk_count, uploader_id, file_id, "
+        "stored_new_bytes, at) VALUES (:sha, 3, 1, :user, :file, TRUE, CURRENT_TIMESTAMP)"
+    ),
+    "file_downloads": (
+        "INSERT INTO file_downloads (file_id, user_id, method, status, at) "
+        "VALUES (:file, :user, 'GET', 200, CURRENT_TIMESTAMP)"
+    ),
+}
+AUDIT_REWRITES = {
+    "file_commit_audit": ("UPDATE file_commit_audit SET size = 4", "DELETE FROM file_commit_audit"),
+    "file_downloads": ("UPDATE file_downloads SET status = 206", "DELETE FROM file_downloads"),
+}
+SHA = "a" * 64
+
+
+@pytest.mark.parametrize("table", sorted(AUDIT_ROWS))
+async def test_the_file_audits_refuse_update_and_delete(
+    db: Database, factory: Factory, table: str
+) -> None:
+    # given an audit row about a file (inserted by hand: only their presence matters)
+    engineer = await factory.user(Role.ENGINEER)
+    routing_id = int((await factory.routing(engineer))["id"])
+    file_id = await _a_file_by_hand(db, routing_id, engineer.id)
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            text(AUDIT_ROWS[table]), {"sha": SHA, "user": engineer.id, "file": file_id}
+        )
+
+    # when anyone tries to rewrite or erase it with plain SQL, the database refuses
+    for statement in AUDIT_REWRITES[table]:
+        with pytest.raises(DBAPIError, match="the audit is append-only"):
+            async with db.engine.begin() as connection:
+                await connection.execute(text(statement))
+
+    # then the row is still there
+    async with db.engine.connect() as connection:
+        count = await connection.execute(text(f"SELECT COUNT(*) FROM {table}"))  # noqa: S608 - a constant
+        assert count.scalar() == 1
+
+
+async def _a_file_by_hand(db: Database, routing_id: int, user_id: int) -> int:
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO file_blobs (sha256, size, scan_status, scan_detail, scanner, "
+                "created_at) VALUES (:sha, 3, 'CLEAN', '', 'none', CURRENT_TIMESTAMP)"
+            ),
+            {"sha": SHA},
+        )
+        found = await connection.execute(
+            text(
+                "INSERT INTO routing_files (routing_id, logical_name, revision, blob_sha256, "
+                "uploaded_by_id, created_at) VALUES "
+                "(:routing, 'part.esp', 1, :sha, :user, CURRENT_TIMESTAMP) RETURNING id"
+            ),
+            {"routing": routing_id, "sha": SHA, "user": user_id},
+        )
+        return int(found.scalar_one())
