@@ -14,12 +14,14 @@ fsynced and its whole-file SHA-256 matched what was declared:
 
 Disk and I/O errors are transient: the worker retries them with backoff; once
 it gives up, ``gave_up`` marks the upload ``FAILED`` with
-``STORAGE_COMMIT_FAILED`` history and asks the uploader to upload again.
+``STORAGE_COMMIT_FAILED`` history, drops its received bytes and asks the
+uploader, the owner and the administrators for a re-upload.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -129,6 +131,10 @@ class CommitUpload:
         )
         if row is not None:
             await _announce_commit_failure(session, row, error)
+            # Like a declared-hash mismatch, a failed upload keeps no bytes: it
+            # must be sent again. Best effort: the store may be what failed.
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(self.store.remove_part, upload_id)
 
 
 async def record_file(*, session: AsyncSession, upload: Row[Any], prepared: Prepared) -> int:
@@ -231,7 +237,8 @@ async def _announce_quarantine(
             f"(routing {upload.routing_id}). The file is quarantined and cannot be downloaded."
         ),
         severity=AlertSeverity.ERROR,
-        audience=_concerned(upload.created_by_id, owner_id),
+        # Approvers too: they are about to judge a routing that carried malware.
+        audience=(*_concerned(upload.created_by_id, owner_id), "role:APPROVER"),
         routing_id=upload.routing_id,
     )
 

@@ -11,22 +11,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from sqlalchemy import Row
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartParser
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from mcms.core.auth import Permission, Principal, require
 from mcms.core.db import utcnow
-from mcms.core.errors import InvalidArgument, PayloadTooLarge
+from mcms.core.errors import DomainError, ErrorCode, InvalidArgument, PayloadTooLarge
+from mcms.core.http import problem
 from mcms.files import service, uploads
 from mcms.files.download import Blob, blob_response
-from mcms.files.enums import FINAL_UPLOAD_STATUSES
+from mcms.files.enums import FINAL_UPLOAD_STATUSES, UploadStatus
 from mcms.files.ingest import Ingest
 from mcms.files.names import clean_file_name
 from mcms.files.service import StoredFile
@@ -40,6 +43,9 @@ LEGACY_UPLOAD_SUFFIX = "/files"
 LEGACY_COMMIT_WAIT_SECONDS = 30.0
 """How long a multipart upload waits for its scan and commit before answering 202."""
 MULTIPART_READ_BYTES = 1024 * 1024
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+"""What a multipart body may hold besides the file (boundaries, headers, fields)."""
+FAILED_UPLOAD_STATUSES = (UploadStatus.FAILED, UploadStatus.CANCELLED, UploadStatus.EXPIRED)
 
 
 async def _reader(request: Request) -> Principal:
@@ -155,11 +161,8 @@ async def upload_multipart(request: Request) -> Response:
     routing_id = path_id(request)
     limit = settings(request).legacy_upload_max_bytes
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"Multipart uploads take files up to {limit} bytes; use /api/uploads (tus) "
-            "for larger ones."
-        )
+    if declared and declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD_BYTES:
+        raise _too_large(limit)
     upload = await _the_file(request, limit)
     try:
         row = await _receive(request, principal, routing_id, upload)
@@ -176,24 +179,62 @@ async def _uploader(request: Request) -> Principal:
     return require(principal, Permission.EDIT_ROUTING)
 
 
-async def _the_file(request: Request, limit: int) -> UploadFile:
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise InvalidArgument("Send the file as multipart/form-data in a field named file.")
-    try:
-        form = await request.form(max_files=1, max_fields=10, max_part_size=64 * 1024)
-    except Exception as exc:  # python-multipart's errors vary with the damage
-        raise InvalidArgument(f"The multipart body could not be read: {exc}") from None
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidArgument("The form needs one file, in a field named file.")
-    if upload.size is not None and upload.size > limit:
-        await upload.close()
-        raise PayloadTooLarge(f"The file is larger than {limit} bytes; use /api/uploads (tus).")
-    logical = form.get("logicalName")
-    upload.filename = clean_file_name(
-        logical if isinstance(logical, str) and logical else upload.filename, "filename"
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"Multipart uploads take files up to {limit} bytes; use /api/uploads (tus) for larger ones."
     )
+
+
+async def _the_file(request: Request, limit: int) -> UploadFile:
+    """The form's ``file``, named by ``logicalName`` or its own file name; the
+    other parts are dropped. Nothing is stored yet."""
+    form = await _read_form(request, limit)
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile):
+            raise InvalidArgument("The form needs one file, in a field named file.")
+        if upload.size is not None and upload.size > limit:
+            raise _too_large(limit)
+        logical = form.get("logicalName")
+        upload.filename = clean_file_name(
+            logical if isinstance(logical, str) and logical else upload.filename, "filename"
+        )
+    except DomainError:
+        await form.close()
+        raise
     return upload
+
+
+async def _read_form(request: Request, limit: int) -> FormData:
+    """Parse the multipart body, reading no more than the limit allows: a body
+    without ``Content-Length`` (chunked) is cut off, not spooled to disk whole."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise InvalidArgument("Send the file as multipart/form-data in a field named file.")
+    async with (
+        contextlib.aclosing(request.stream()) as chunks,
+        contextlib.aclosing(_bounded(chunks, limit + MULTIPART_OVERHEAD_BYTES, limit)) as stream,
+    ):
+        parser = MultiPartParser(
+            request.headers, stream, max_files=1, max_fields=10, max_part_size=64 * 1024
+        )
+        try:
+            return await parser.parse()
+        except DomainError:
+            raise
+        except Exception as exc:  # python-multipart's errors vary with the damage
+            raise InvalidArgument(f"The multipart body could not be read: {exc}") from None
+
+
+async def _bounded(
+    chunks: AsyncIterator[bytes], max_bytes: int, limit: int
+) -> AsyncGenerator[bytes]:
+    received = 0
+    async for chunk in chunks:
+        received += len(chunk)
+        if received > max_bytes:
+            raise _too_large(limit)
+        yield chunk
 
 
 async def _receive(
@@ -249,8 +290,13 @@ async def _legacy_answer(request: Request, row: Row[Any]) -> Response:
         "status": row.status.value,
         "failureReason": row.failure_reason,
     }
+    if row.status in FAILED_UPLOAD_STATUSES:
+        # Received but not stored (the store failed for good): the client must
+        # send it again, so not a 2xx it could take for success.
+        message = row.failure_reason or f"The upload ended {row.status.value}."
+        return problem(ErrorCode.INTERNAL, message)
     if row.file_id is None:
-        # Still scanning, or failed (the body says which): nothing was stored yet.
+        # Still scanning after the wait: the body says where it is.
         return json_response(body, status=202)
     allow = settings(request).av_unscanned == "allow"
     async with database(request).read_session() as session:
