@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,26 @@ async def test_readyz_reports_the_database_ok(client: httpx.AsyncClient) -> None
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["store"] == "ok"
+
+
+async def test_readyz_is_503_when_the_file_store_cannot_take_a_file(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # A real failure: the store's directory replaced by a plain file, so nothing
+    # can be created in it (what a lost mount or a wrong path looks like).
+    files = settings.resolved_files_dir
+    files.parent.mkdir(parents=True, exist_ok=True)
+    if files.exists():
+        shutil.rmtree(files)
+    files.write_bytes(b"not a directory")
+
+    response = await client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["checks"]["store"]) == ("not ready", "unwritable")
     assert body["checks"]["database"] == "ok"
 
 
