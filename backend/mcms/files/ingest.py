@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row
@@ -158,13 +159,18 @@ class Ingest:
         row = await self._visible(principal, upload_id)
         if row.status in (UploadStatus.CANCELLED, UploadStatus.EXPIRED):
             raise UploadGone(f"Upload {upload_id} was {row.status.value.lower()}.")
-        if row.lock_token is not None and row.status == UploadStatus.RECEIVING:
+        if row.lock_token is None or row.status != UploadStatus.RECEIVING:
+            return row
+        # A lock whose holder died (its file lock went with it) is not waited for.
+        if await self._writer_alive(upload_id):
             await self._ask_release(upload_id)
             deadline = time.monotonic() + HEAD_WAIT_SECONDS
-            while row.lock_token is not None and time.monotonic() < deadline:
+            while time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-                row = await self._visible(principal, upload_id)
-        return row
+                if not await self._writer_alive(upload_id):
+                    break
+        # The writer drops the file lock last, after acknowledging: the offset is final.
+        return await self._visible(principal, upload_id)
 
     # -- PATCH ------------------------------------------------------------------------
 
@@ -343,7 +349,9 @@ class Ingest:
         try:
             while not task.done():
                 waiters: set[asyncio.Future[Any]] = {task, released}
-                await asyncio.wait(waiters, timeout=SUPERVISE_SECONDS)
+                await asyncio.wait(
+                    waiters, timeout=SUPERVISE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
                 if task.done() or release.is_set():
                     return
                 now = time.monotonic()
@@ -466,17 +474,26 @@ class Ingest:
             await asyncio.sleep(0.05)
 
     async def _try_file_lock(self, upload_id: str) -> int | None:
-        path = self.store.part_path(upload_id)
         try:
-            fd = os.open(path, os.O_WRONLY)
+            return _flock(self.store.part_path(upload_id))
         except FileNotFoundError:
-            raise UploadGone(f"The bytes of upload {upload_id} are gone.") from None
+            pass
+        # The bytes moved into the store (the upload is complete), or were removed
+        # with a cancelled or expired upload: each has its own answer.
+        self._check_open(await self._reload(upload_id))
+        raise UploadGone(f"The bytes of upload {upload_id} are gone.")
+
+    async def _writer_alive(self, upload_id: str) -> bool:
+        """Whether a writer holds the part file's lock (a live process does; the
+        lock of one that died was dropped with it)."""
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return None
-        return fd
+            fd = _flock(self.store.part_path(upload_id))
+        except FileNotFoundError:
+            return False
+        if fd is None:
+            return True
+        os.close(fd)
+        return False
 
     async def _take_db_lock(self, upload_id: str, token: str) -> bool:
         """With the file lock in hand, the database lock is ours if free, stale,
@@ -553,6 +570,17 @@ def _raise_for(writing: _Writing, outcome: _Outcome, offset: int) -> None:
             "The PATCH was interrupted before its checksummed chunk was complete; "
             "the chunk was discarded. Send HEAD and resume."
         ).with_headers(headers)
+
+
+def _flock(path: Path) -> int | None:
+    """``path`` opened and exclusively locked, or ``None`` if another holds the lock."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def offset_headers(offset: int) -> dict[str, str]:
