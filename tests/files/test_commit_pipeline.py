@@ -538,11 +538,6 @@ async def test_past_the_retry_limit_the_upload_fails_and_nothing_is_half_committ
         assert await stored(db) == ONE_OF_EACH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest.py queues files.commit_upload with commit.queue's default of 5 "
-    "attempts instead of MCMS_WORKER_MAX_ATTEMPTS",
-)
 async def test_commit_retries_follow_the_configured_attempts(db: Database, tmp_path: Path) -> None:
     async with running(db, config(tmp_path, worker_max_attempts=2)) as app:
         owner = await app.factory.user()

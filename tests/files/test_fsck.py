@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
-from mcms.core.db import Database
-from mcms.files.housekeeping import collect_garbage, fsck
+from mcms.core.db import Database, utcnow
+from mcms.files.housekeeping import collect_garbage, expire_uploads, fsck, sessions_table
 from mcms.files.store import FileStore
 from mcms.settings import Settings
 from tests.factories import Factory
-from tests.files.support import drain_worker, engineer_with_routing, upload_whole
+from tests.files.support import (
+    create_upload,
+    drain_worker,
+    engineer_with_routing,
+    head,
+    patch,
+    upload_whole,
+)
 
 
 async def test_fsck_finds_corruption_and_orphans_and_gc_keeps_referenced(
@@ -45,3 +54,39 @@ async def test_fsck_finds_corruption_and_orphans_and_gc_keeps_referenced(
     assert swept.deleted == ["ab" * 32]
     assert swept.kept_referenced == 2
     assert not orphan.exists()
+
+
+async def test_idle_uploads_expire_with_their_bytes_and_young_parts_are_kept(
+    client: httpx.AsyncClient, factory: Factory, settings: Settings, db: Database
+) -> None:
+    # given an idle upload past its expiry, a live one, an old orphaned part file
+    # (a crash before its session was written) and a part file being created now
+    engineer, routing = await engineer_with_routing(factory)
+    idle = (await create_upload(client, engineer, routing["id"], 100)).headers["Location"]
+    live = (await create_upload(client, engineer, routing["id"], 100)).headers["Location"]
+    assert (await patch(client, engineer, idle, 0, b"x" * 10)).status_code == 204
+    idle_id, live_id = idle.rsplit("/", 1)[-1], live.rsplit("/", 1)[-1]
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(sessions_table)
+            .where(sessions_table.c.id == idle_id)
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    store = FileStore(settings.resolved_files_dir)
+    old_orphan, young_orphan = store.part_path("a" * 32), store.part_path("b" * 32)
+    old_orphan.write_bytes(b"left by a crash")
+    young_orphan.write_bytes(b"just created")
+    hour_ago = time.time() - 3600
+    os.utime(old_orphan, (hour_ago, hour_ago))
+
+    # when housekeeping runs
+    async with db.unit_of_work() as session:
+        expired = await expire_uploads(session=session, store=store)
+
+    # then the idle upload is EXPIRED without its bytes, the live one untouched,
+    # the old orphan gone and the young one kept
+    assert expired == [idle_id]
+    assert (await head(client, engineer, idle)).status_code == 410
+    assert (await head(client, engineer, live)).status_code == 200
+    parts = sorted(upload_id for upload_id, _ in store.iter_parts())
+    assert parts == sorted([live_id, "b" * 32])

@@ -396,6 +396,51 @@ async def test_only_editors_of_the_routing_may_upload(
     assert (await patch(client, other, location, 0, b"x")).status_code == 404
 
 
+async def test_an_auditor_sees_an_upload_but_never_writes_to_it(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    # given an engineer's upload with some bytes in
+    engineer, routing = await engineer_with_routing(factory)
+    auditor = await factory.user(Role.AUDITOR)
+    location = (await create_upload(client, engineer, routing["id"], 10)).headers["Location"]
+    assert (await patch(client, engineer, location, 0, b"abc")).status_code == 204
+    upload_id = location.rsplit("/", 1)[-1]
+
+    # the auditor reads its offset, but may neither send bytes nor cancel it
+    assert (await head(client, auditor, location)).headers["Upload-Offset"] == "3"
+    refused = [
+        await patch(client, auditor, location, 3, b"def"),
+        await client.delete(location, headers={**TUS, **auditor.headers}),
+    ]
+    cancel = await factory.gql(CANCEL_SESSION, {"id": upload_id}, as_=auditor)
+
+    assert [answer.status_code for answer in refused] == [403, 403]
+    assert all(answer.json()["error"]["code"] == "FORBIDDEN" for answer in refused)
+    assert cancel["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    after = await head(client, engineer, location)
+    assert (after.status_code, after.headers["Upload-Offset"]) == (200, "3")
+
+
+async def test_job_id_is_only_for_an_add_in(client: httpx.AsyncClient, factory: Factory) -> None:
+    engineer, routing = await engineer_with_routing(factory)
+    answer = await create_upload(client, engineer, routing["id"], 1, jobId="1")
+    assert answer.status_code == 400
+    assert "jobId" in answer.json()["error"]["message"]
+
+
+async def test_refusals_carry_the_tus_version(client: httpx.AsyncClient, factory: Factory) -> None:
+    engineer, routing = await engineer_with_routing(factory)
+    location = (await create_upload(client, engineer, routing["id"], 10)).headers["Location"]
+    refusals = [
+        await create_upload(client, engineer, routing["id"], 1, filename="../x"),
+        await patch(client, engineer, location, 5, b"x"),
+        await head(client, engineer, "/api/uploads/" + "0" * 32),
+        await client.get(location, headers=engineer.headers),
+    ]
+    assert [answer.status_code for answer in refusals] == [400, 409, 404, 405]
+    assert {answer.headers.get("Tus-Resumable") for answer in refusals} == {"1.0.0"}
+
+
 CREATE_SESSION = """
 mutation Create($input: CreateUploadSessionInput!) {
   createUploadSession(input: $input) { id status uploadUrl size offset chunkSize sha256 }

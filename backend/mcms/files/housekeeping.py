@@ -58,14 +58,30 @@ async def expire_uploads(*, session: AsyncSession, store: FileStore) -> list[str
             )
         ).all()
     )
-    await asyncio.to_thread(_remove_parts_except, store, receiving)
+    parts = await asyncio.to_thread(lambda: list(store.iter_parts()))
+    idle = [(upload_id, path) for upload_id, path in parts if upload_id not in receiving]
+    young = [upload_id for upload_id, path in idle if _modified(path) > _orphan_cutoff()]
+    known = await session.scalars(select(sessions_table.c.id).where(sessions_table.c.id.in_(young)))
+    being_created = set(young) - set(known.all())
+    await asyncio.to_thread(
+        _remove, [path for upload_id, path in idle if upload_id not in being_created]
+    )
     return expired
 
 
-def _remove_parts_except(store: FileStore, keep: set[str]) -> None:
-    for upload_id, path in store.iter_parts():
-        if upload_id not in keep:
-            path.unlink(missing_ok=True)
+ORPHAN_PART_GRACE_SECONDS = 600.0
+"""A part file is created just before its session row is committed: a young
+one without a session row may belong to an upload being created right now, so
+it is left alone; one with a row that no longer receives is removed at once."""
+
+
+def _orphan_cutoff() -> float:
+    return time.time() - ORPHAN_PART_GRACE_SECONDS
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 async def any_uploads_expired(db: Database) -> bool:
@@ -92,13 +108,16 @@ async def collect_garbage(
     *, session: AsyncSession, store: FileStore, grace: timedelta
 ) -> GarbageReport:
     """Delete unreferenced blobs older than ``grace`` (files and their rows)."""
-    marked = await service.referenced_blobs(session=session)
+    # Uploads in flight first, references second: an upload that commits
+    # between the two reads is then seen by one of them (on PostgreSQL each
+    # statement sees what was committed when it started).
     in_flight = await session.scalars(
         select(sessions_table.c.sha256).where(
             sessions_table.c.status.in_(IN_FLIGHT), sessions_table.c.sha256.is_not(None)
         )
     )
-    marked |= {str(sha) for sha in in_flight.all()}
+    marked = {str(sha) for sha in in_flight.all()}
+    marked |= await service.referenced_blobs(session=session)
     report = GarbageReport()
     cutoff = time.time() - grace.total_seconds()
     for name, path in await asyncio.to_thread(lambda: list(store.iter_blobs())):

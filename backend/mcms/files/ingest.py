@@ -185,6 +185,7 @@ class Ingest:
         body: AsyncIterator[bytes],
     ) -> PatchResult:
         row = await self._visible(principal, upload_id)
+        uploads.check_may_write(row, principal)
         self._check_open(row)
         remaining = row.size - offset
         if content_length is not None and remaining >= 0 and content_length > remaining:
@@ -411,7 +412,9 @@ class Ingest:
             expected=(UploadStatus.RECEIVING,),
             sha256=digest,
         )
-        await commit.queue(session=session, upload_id=row.id)
+        await commit.queue(
+            session=session, upload_id=row.id, max_attempts=self.settings.worker_max_attempts
+        )
         return verifying or row
 
     def _after_received(self, row: Row[Any]) -> None:
@@ -426,6 +429,7 @@ class Ingest:
     async def cancel(self, principal: Principal, upload_id: str) -> Row[Any]:
         """tus DELETE / ``cancelUploadSession``: stop any writer, drop the bytes."""
         row = await self._visible(principal, upload_id)
+        uploads.check_may_write(row, principal)
         if row.status in (UploadStatus.CANCELLED, UploadStatus.EXPIRED):
             raise UploadGone(f"Upload {upload_id} was already {row.status.value.lower()}.")
         if row.status != UploadStatus.RECEIVING:

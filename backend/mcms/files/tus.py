@@ -9,6 +9,7 @@ Only protocol here: headers in, headers out. What happens to the bytes is
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from email.utils import format_datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mcms.core.auth import Principal
-from mcms.core.errors import InvalidArgument, Unauthenticated
+from mcms.core.errors import DomainError, InvalidArgument, Unauthenticated
 from mcms.core.http import problem
 from mcms.core.validation import parse_id
 from mcms.files.errors import UnsupportedMediaType, UnsupportedVersion
@@ -204,14 +205,25 @@ async def dispatch(request: Request) -> Response:
             InvalidArgument.code, f"{request.method} is not a tus method here.", status=405
         )
         response.headers["Allow"] = "HEAD, PATCH, DELETE, OPTIONS"
+        response.headers["Tus-Resumable"] = TUS_VERSION
         return response
-    return await handler(request)
+    return await _answering_as_tus(handler, request)
 
 
 async def collection(request: Request) -> Response:
     if request.method == "OPTIONS":
         return await options(request)
-    return await create(request)
+    return await _answering_as_tus(create, request)
+
+
+async def _answering_as_tus(
+    handler: Callable[[Request], Awaitable[Response]], request: Request
+) -> Response:
+    """tus 1.0.0 wants ``Tus-Resumable`` on every answer but OPTIONS', refusals too."""
+    try:
+        return await handler(request)
+    except DomainError as exc:
+        raise exc.with_headers({"Tus-Resumable": TUS_VERSION}) from None
 
 
 routes = [

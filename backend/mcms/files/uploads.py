@@ -58,6 +58,8 @@ async def check_may_upload(
     if principal.role is Role.AGENT:
         await _check_agent_holds(session, principal, routing_id, addin_job_id)
         return
+    if addin_job_id is not None:
+        raise InvalidArgument("jobId is for an add-in uploading its job's outputs; leave it out.")
     if not principal.can(Permission.EDIT_ROUTING):
         raise Forbidden(f"The {principal.role} role may not upload files.")
     routings.check_may_edit(principal, routing)
@@ -132,6 +134,13 @@ async def get_visible(*, session: AsyncSession, upload_id: str, principal: Princ
     if row is None or not _may_see(row, principal):
         raise NotFound(f"Upload {upload_id[:40]!r} does not exist.")
     return row
+
+
+def check_may_write(row: Row[Any], principal: Principal) -> None:
+    """Only who started an upload (or an administrator) sends its bytes or
+    cancels it; an auditor sees every upload and changes none."""
+    if row.created_by_id != principal.user_id and principal.role is not Role.ADMIN:
+        raise Forbidden(f"Upload {row.id} is someone else's: only they may send or cancel it.")
 
 
 def _well_formed(upload_id: str) -> bool:
