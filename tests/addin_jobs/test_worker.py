@@ -5,6 +5,9 @@ with an alert to the administrators."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -200,6 +203,41 @@ async def test_a_command_of_a_dead_worker_is_taken_again_after_its_lease(db: Dat
         assert not await commands.finish(session=session, command=dead)
     command = await only_command(db)
     assert (command.status, command.worker_id, command.attempts) == ("DONE", "alive", 2)
+
+
+async def test_a_command_of_a_dead_local_worker_runs_again_when_a_worker_starts(
+    db: Database,
+) -> None:
+    # given two commands held under long leases: one by a worker process on this
+    # host that is gone (a real process, started and reaped), one by a live one
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
+    here = socket.gethostname()
+    recorder = Recorder()
+    for n, worker_id in enumerate([f"{here}:{gone.pid}", f"{here}:{os.getppid()}"]):
+        async with db.unit_of_work() as session:
+            await commands.enqueue(session=session, kind=RECORD, payload={"n": n})
+            held = await commands.claim(
+                session=session, worker_id=worker_id, lease=timedelta(hours=1)
+            )
+        assert held is not None
+
+    # when a worker starts on this host
+    worker = Worker(db, handlers=recorder.handlers(), worker_id=f"{here}:{os.getpid()}")
+    worker.start()
+    try:
+        for _ in range(200):
+            if recorder.ran:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.stop()
+
+    # then the dead worker's command ran at once; the live worker's is left to it
+    assert recorder.ran == [0]
+    async with db.read_session() as session:
+        rows = (await session.execute(select(commands_table).order_by(commands_table.c.id))).all()
+    assert [row.status for row in rows] == ["DONE", "RUNNING"]
 
 
 async def test_a_singleton_command_is_queued_once_while_pending(db: Database) -> None:

@@ -9,6 +9,7 @@ its lease runs out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -100,6 +101,39 @@ async def claim(
         .returning(*commands_table.c)
     )
     return result.first()
+
+
+async def reclaim_from_dead_local_workers(
+    *, session: AsyncSession, hostname: str, is_alive: Callable[[int], bool]
+) -> list[int]:
+    """End the leases of commands held by workers on this host whose process is
+    gone (a crash, a SIGKILL), so they run again now rather than when their
+    lease runs out. Worker ids are ``host:pid``; a pid that is alive, or that
+    cannot be read, is left alone (its lease still protects it)."""
+    prefix = f"{hostname}:"
+    running = await session.execute(
+        select(commands_table.c.id, commands_table.c.worker_id, commands_table.c.lease_token).where(
+            commands_table.c.status == CommandStatus.RUNNING,
+            commands_table.c.worker_id.startswith(prefix, autoescape=True),
+        )
+    )
+    reclaimed = []
+    for command_id, worker_id, lease_token in running.all():
+        pid = str(worker_id).removeprefix(prefix)
+        if not (pid.isascii() and pid.isdigit()) or is_alive(int(pid)):
+            continue
+        result = await session.execute(
+            update(commands_table)
+            .where(
+                commands_table.c.id == command_id,
+                commands_table.c.status == CommandStatus.RUNNING,
+                commands_table.c.lease_token == lease_token,
+            )
+            .values(lease_expires_at=utcnow())
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            reclaimed.append(int(command_id))
+    return reclaimed
 
 
 def _held(command: Row[Any]) -> list[Any]:

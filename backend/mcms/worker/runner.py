@@ -17,6 +17,7 @@ import contextlib
 import logging
 import os
 import socket
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class Worker:
     async def run(self) -> None:
         """Until ``stop()``: never dies of an error, backs off while the database is down."""
         logger.info("worker started", extra={"worker_id": self.worker_id})
+        await self._reclaim_from_dead_local_workers()
         failures = 0
         while not self._stop.is_set():
             try:
@@ -150,6 +152,24 @@ class Worker:
                 delay = min(self.poll_seconds * 2 ** min(failures, 5), LOOP_ERROR_BACKOFF_MAX)
                 await self._sleep(delay if failures else self.poll_seconds)
         logger.info("worker stopped", extra={"worker_id": self.worker_id})
+
+    async def _reclaim_from_dead_local_workers(self) -> None:
+        """After a crash of this host's server, what its worker held runs again at
+        once (an upload being committed, say) instead of 5 minutes later."""
+        try:
+            async with self.db.unit_of_work() as session:
+                reclaimed = await commands.reclaim_from_dead_local_workers(
+                    session=session, hostname=socket.gethostname(), is_alive=_process_alive
+                )
+        except Exception:  # the lease expiry does the same later
+            logger.exception("worker: could not look for commands of dead workers")
+            return
+        if reclaimed:
+            logger.warning(
+                "worker: took back %d command(s) held by dead workers on this host",
+                len(reclaimed),
+                extra={"commands": reclaimed},
+            )
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
@@ -255,3 +275,16 @@ class Worker:
                     severity=AlertSeverity.ERROR,
                     audience=("role:ADMIN",),
                 )
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process here; unknown counts as alive (safe side)."""
+    if pid == os.getpid() or sys.platform == "win32":
+        return True  # on Windows os.kill(pid, 0) would terminate the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: it exists, owned by someone else
+        return True
+    return True
