@@ -238,6 +238,10 @@ async def test_revisions_count_per_logical_name_and_the_listing_shows_the_latest
             assert listed["downloadUrl"] == f"/api/files/{listed['fileId']}/content"
             got = await app.client.get(listed["downloadUrl"], headers=auditor.headers)
             assert got.content == data
+        # the routing's own REST document carries the same files
+        document = await app.client.get(f"/api/routings/{routing['id']}", headers=auditor.headers)
+        assert document.status_code == 200, document.text
+        assert document.json()["files"] == body["files"]
         # every revision is still there for GraphQL
         shown = await app.routing(owner, routing["id"])
         assert sorted((f["logicalName"], f["revision"]) for f in shown["files"]) == [

@@ -34,7 +34,7 @@ async def request_approval(request: Request) -> Response:
     routing_id = path_id(request)
     async with database(request).unit_of_work() as session:
         await service.submit_routing(session=session, actor=actor, routing_id=routing_id)
-        return json_response(await routing_document(session, routing_id))
+        return json_response(await routing_document(request, session, routing_id))
 
 
 async def approve(request: Request) -> Response:
@@ -50,7 +50,7 @@ async def approve(request: Request) -> Response:
             comment=comment,
             job_max_attempts=settings(request).addin_max_attempts,
         )
-        return json_response(await routing_document(session, routing_id))
+        return json_response(await routing_document(request, session, routing_id))
 
 
 async def reject(request: Request) -> Response:
@@ -64,7 +64,7 @@ async def reject(request: Request) -> Response:
         await service.reject_routing(
             session=session, actor=actor, routing_id=routing_id, reason=reason, comment=comment
         )
-        return json_response(await routing_document(session, routing_id))
+        return json_response(await routing_document(request, session, routing_id))
 
 
 routes = [

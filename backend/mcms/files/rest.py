@@ -17,6 +17,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartParser
 from starlette.requests import Request
@@ -117,14 +118,21 @@ async def content(request: Request) -> Response:
 async def list_files(request: Request) -> Response:
     await _reader(request)
     routing_id = path_id(request)
-    allow = settings(request).av_unscanned == "allow"
     async with database(request).read_session() as session:
         routing = await routings.get_routing(session=session, routing_id=routing_id)
-        stored = await service.files_for_routings(
-            session=session, routing_ids=[routing_id], latest_only=True
-        )
-    files = [file_document(item, allow_unscanned=allow) for item in stored]
+        files = await current_file_documents(request, session, routing_id)
     return json_response({"files": files, "meta": meta_json(routing, files)})
+
+
+async def current_file_documents(
+    request: Request, session: AsyncSession, routing_id: int
+) -> list[dict[str, Any]]:
+    """Each logical name's newest revision on the routing, as REST shows files."""
+    allow = settings(request).av_unscanned == "allow"
+    stored = await service.files_for_routings(
+        session=session, routing_ids=[routing_id], latest_only=True
+    )
+    return [file_document(item, allow_unscanned=allow) for item in stored]
 
 
 def meta_json(routing: Row[Any], files: list[dict[str, Any]]) -> dict[str, Any]:

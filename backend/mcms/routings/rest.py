@@ -12,6 +12,7 @@ from starlette.routing import Route
 from mcms.core.auth import Permission
 from mcms.core.errors import InvalidArgument
 from mcms.core.http import read_json_object
+from mcms.files.rest import current_file_documents
 from mcms.history import service as history
 from mcms.rest.common import caller, camel, camel_row, database, json_response, path_id
 from mcms.routings import service
@@ -50,14 +51,18 @@ STEP_FIELDS = (
 HISTORY_FIELDS = ("id", "type", "actor", "at", "message", "data")
 
 
-async def routing_document(session: AsyncSession, routing_id: int) -> dict[str, Any]:
-    """The routing as the REST shim shows it: fields, steps, history."""
+async def routing_document(
+    request: Request, session: AsyncSession, routing_id: int
+) -> dict[str, Any]:
+    """The routing as the REST shim shows it: fields, steps, files (each logical
+    name's newest revision, as ``GET /api/routings/{id}/files`` lists them), history."""
     routing = await service.get_routing(session=session, routing_id=routing_id)
     steps = await service.steps_for_routings(session=session, routing_ids=[routing_id])
     entries = await history.entries_for_routings(session=session, routing_ids=[routing_id])
     return {
         **camel_row(routing, ROUTING_FIELDS),
         "steps": [camel_row(step, STEP_FIELDS) for step in steps],
+        "files": await current_file_documents(request, session, routing_id),
         "history": [camel_row(entry, HISTORY_FIELDS) for entry in entries],
     }
 
@@ -65,7 +70,7 @@ async def routing_document(session: AsyncSession, routing_id: int) -> dict[str, 
 async def get_routing(request: Request) -> Response:
     await caller(request, Permission.READ)
     async with database(request).read_session() as session:
-        document = await routing_document(session, path_id(request))
+        document = await routing_document(request, session, path_id(request))
     response = json_response(document)
     response.headers["ETag"] = f'"{document["version"]}"'
     return response
@@ -91,7 +96,7 @@ async def put_routing(request: Request) -> Response:
             expected_version=expected,
             changes=changes,
         )
-        return json_response(await routing_document(session, routing_id))
+        return json_response(await routing_document(request, session, routing_id))
 
 
 def _expected_version(request: Request, body: dict[str, Any]) -> int | None:
@@ -114,7 +119,7 @@ def _expected_version(request: Request, body: dict[str, Any]) -> int | None:
 _TEXT_FIELDS = ("code", "title", "description")
 _STEP_TEXT = ("name", "workCenter", "machine", "description", "toolingNotes")
 _STEP_NUMBERS = ("setupMinutes", "cycleMinutes")
-_KNOWN = {*_TEXT_FIELDS, "steps", "expectedVersion", "id", "version", "history"}
+_KNOWN = {*_TEXT_FIELDS, "steps", "expectedVersion", "id", "version", "files", "history"}
 
 
 def _changes_from_body(body: dict[str, Any]) -> service.RoutingChanges:
