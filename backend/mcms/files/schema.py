@@ -169,7 +169,9 @@ class FileQuery:
             stored = await service.get_file(session=session, file_id=parse_id(id))
         return File.from_stored(stored, allow_unscanned=_allow_unscanned(info))
 
-    @strawberry.field(description="One of your upload sessions (administrators and auditors see all).")
+    @strawberry.field(
+        description="One of your upload sessions (administrators and auditors see all)."
+    )
     async def upload_session(self, info: Info, id: strawberry.ID) -> UploadSession:
         principal = info.context.require(Permission.READ)
         async with info.context.db.read_session() as session:
