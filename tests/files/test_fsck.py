@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import timedelta
@@ -90,3 +91,32 @@ async def test_idle_uploads_expire_with_their_bytes_and_young_parts_are_kept(
     assert (await head(client, engineer, live)).status_code == 200
     parts = sorted(upload_id for upload_id, _ in store.iter_parts())
     assert parts == sorted([live_id, "b" * 32])
+
+
+async def test_a_blob_reused_by_a_commit_is_not_collected_before_its_reference_lands(
+    settings: Settings, db: Database
+) -> None:
+    # given an old blob that no file refers to (yet)
+    store = FileStore(settings.resolved_files_dir)
+    store.ensure()
+    data = b"G0 X0 Y0\n"
+    digest = hashlib.sha256(data).hexdigest()
+    blob = store.blob_path(digest)
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    blob.write_bytes(data)
+    week_ago = time.time() - 7 * 86_400
+    os.utime(blob, (week_ago, week_ago))
+
+    # when an upload of the same bytes is committed against it (its row not yet
+    # written) and garbage collection runs in between
+    part = store.new_temp_file("same.part")
+    part.write_bytes(data)
+    stored_new = store.commit_file(part, digest, len(data))
+    async with db.unit_of_work() as session:
+        swept = await collect_garbage(session=session, store=store, grace=timedelta(hours=48))
+
+    # then the blob was reused, not written again, and the sweep left it alone
+    assert stored_new is False
+    assert not part.exists()
+    assert (swept.deleted, swept.kept_young) == ([], 1)
+    assert blob.read_bytes() == data

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,6 +35,7 @@ from mcms.files.store import FileStore, sha256_of
 
 logger = logging.getLogger("mcms.files")
 sessions_table = cast(Table, UploadSession.__table__)
+_SHA256_NAME = re.compile(r"^[0-9a-f]{64}$")
 IN_FLIGHT = (UploadStatus.RECEIVING, UploadStatus.VERIFYING, UploadStatus.SCANNING)
 
 
@@ -123,11 +125,12 @@ async def collect_garbage(
     for name, path in await asyncio.to_thread(lambda: list(store.iter_blobs())):
         if name in marked:
             report.kept_referenced += 1
-        elif _modified(path) > cutoff:
-            report.kept_young += 1
-        else:
-            await asyncio.to_thread(path.unlink, True)
+        elif not _SHA256_NAME.match(name) or _modified(path) > cutoff:
+            report.kept_young += 1  # (a stray name is fsck's to report, not ours to delete)
+        elif await asyncio.to_thread(store.delete_blob_if_older, name, cutoff):
             report.deleted.append(name)
+        else:
+            report.kept_young += 1  # reused by an upload just now
     if report.deleted:
         blobs = service.blobs_table
         await session.execute(delete(blobs).where(blobs.c.sha256.in_(report.deleted)))

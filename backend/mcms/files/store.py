@@ -15,6 +15,7 @@ new copy. Everything here is blocking I/O; callers run it in a thread.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -111,7 +112,7 @@ class FileStore:
         Returns whether new bytes were stored (``False``: the blob was already
         there and ``source`` is dropped). ``source`` must be on the store's file
         system, so the rename is atomic."""
-        if self.has_blob(sha256, size):
+        if self._reuse_blob(sha256, size):
             source.unlink(missing_ok=True)
             return False
         target = self.blob_path(sha256)
@@ -120,6 +121,42 @@ class FileStore:
         fsync_directory(target.parent)
         fsync_directory(source.parent)
         return True
+
+    def _reuse_blob(self, sha256: str, size: int) -> bool:
+        """Whether the blob is there to deduplicate against. Its modification time
+        is renewed, under a shared lock, so garbage collection (which deletes only
+        old blobs, under an exclusive lock, see ``delete_blob_if_older``) cannot
+        take it between this check and the file reference's commit."""
+        try:
+            fd = os.open(self.blob_path(sha256), os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            status = os.fstat(fd)
+            if status.st_nlink == 0 or status.st_size != size:
+                return False  # deleted while we waited for the lock (or not ours)
+            os.utime(fd)
+            return True
+        finally:
+            os.close(fd)
+
+    def delete_blob_if_older(self, sha256: str, cutoff: float) -> bool:
+        """Delete the blob if it was last stored or reused before ``cutoff`` (a
+        ``time.time()``); the exclusive lock waits out a commit reusing it."""
+        path = self.blob_path(sha256)
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_mtime > cutoff:
+                return False
+            path.unlink(missing_ok=True)
+            return True
+        finally:
+            os.close(fd)
 
     def delete_blob(self, sha256: str) -> None:
         self.blob_path(sha256).unlink(missing_ok=True)
