@@ -58,10 +58,11 @@ frontend-test: install ## Front-end checks: generated types match the SDL, typec
 
 test: install services lint typecheck frontend-test pytest ## Set up and run every check and test (what CI runs)
 
-bench: install services ## Benchmarks: routings list query, live-update fan-out, add-in jobs (docs/performance.md)
+bench: install services ## Benchmarks: routings list query, live-update fan-out, add-in jobs, large uploads and downloads (docs/performance.md)
 	$(BIN)/python bench/routings_list.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/addin_jobs.py
+	$(BIN)/python bench/uploads.py
 
 fmt: install ## Format the code
 	$(BIN)/ruff format backend tests bench

@@ -1,0 +1,123 @@
+"""``mcms.files.receiver``: a PATCH body streamed to a part file, hashed on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from mcms.files import receiver
+from mcms.files.receiver import BodyTooLong, PartWriter, Progress, pump
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def part(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    path = tmp_path / "upload.part"
+    path.write_bytes(b"")
+    fd = os.open(path, os.O_RDWR)
+    try:
+        yield path, fd
+    finally:
+        os.close(fd)
+
+
+async def pieces_of(data: bytes, size: int) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def test_a_body_over_several_batches_lands_whole_and_hashed(
+    part: tuple[Path, int],
+) -> None:
+    path, fd = part
+    prefix = os.urandom(1000)
+    path.write_bytes(prefix)
+    data = os.urandom(2 * receiver.BATCH_BYTES + 12_345)
+    file_hash, chunk_hash = hashlib.sha256(prefix), hashlib.sha256()
+    writer = PartWriter(fd=fd, offset=len(prefix), hashes=[file_hash, chunk_hash])
+
+    await pump(pieces_of(data, 256_000), writer, limit=len(data), progress=Progress())
+    await writer.sync()
+
+    assert writer.written == len(data)
+    assert path.read_bytes() == prefix + data
+    assert file_hash.digest() == hashlib.sha256(prefix + data).digest()
+    assert chunk_hash.digest() == hashlib.sha256(data).digest()
+
+
+async def test_a_stopped_body_keeps_what_arrived(part: tuple[Path, int]) -> None:
+    path, fd = part
+    data = os.urandom(receiver.BATCH_BYTES + MiB)
+    arrived = asyncio.Event()
+
+    async def stalls() -> AsyncIterator[bytes]:
+        async for piece in pieces_of(data, 64 * 1024):
+            yield piece
+        arrived.set()
+        await asyncio.Event().wait()  # the client goes quiet
+
+    file_hash = hashlib.sha256()
+    writer = PartWriter(fd=fd, offset=0, hashes=[file_hash])
+    task = asyncio.ensure_future(pump(stalls(), writer, limit=10 * len(data), progress=Progress()))
+    await arrived.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await writer.sync()
+
+    assert writer.written == len(data)
+    assert path.read_bytes() == data
+    assert file_hash.digest() == hashlib.sha256(data).digest()
+
+
+async def test_a_failed_batch_is_not_counted_and_nothing_after_it_is_written(
+    tmp_path: Path,
+) -> None:
+    read_only = tmp_path / "read-only.part"
+    read_only.write_bytes(b"")
+    fd = os.open(read_only, os.O_RDONLY)
+    file_hash = hashlib.sha256()
+    writer = PartWriter(fd=fd, offset=0, hashes=[file_hash])
+    data = os.urandom(receiver.BATCH_BYTES + 1000)
+    try:
+        with pytest.raises(OSError, match="Bad file descriptor"):  # at the next batch
+            await pump(pieces_of(data, 256_000), writer, limit=len(data), progress=Progress())
+        await writer.sync()
+    finally:
+        os.close(fd)
+
+    assert writer.written == 0
+    assert read_only.read_bytes() == b""
+    assert file_hash.digest() == hashlib.sha256().digest()
+
+
+async def test_a_body_past_the_limit_is_refused(part: tuple[Path, int]) -> None:
+    _, fd = part
+    writer = PartWriter(fd=fd, offset=0, hashes=[hashlib.sha256()])
+
+    with pytest.raises(BodyTooLong):
+        await pump(pieces_of(os.urandom(3000), 1000), writer, limit=2500, progress=Progress())
+
+
+async def test_buffers_are_reused_from_one_body_to_the_next(part: tuple[Path, int]) -> None:
+    path, fd = part
+    data = os.urandom(3 * receiver.BATCH_BYTES)
+    first = PartWriter(fd=fd, offset=0, hashes=[hashlib.sha256()])
+    await pump(pieces_of(data, 256_000), first, limit=len(data), progress=Progress())
+    await first.sync()
+    pooled = set(map(id, receiver._BUFFERS._free))
+
+    second = PartWriter(fd=fd, offset=len(data), hashes=[hashlib.sha256()])
+    await second.add(data[:1000])
+
+    assert second._filling is not None
+    assert id(second._filling) in pooled
+    await second.flush()
+    await second.sync()
+    assert path.stat().st_size == len(data) + 1000
