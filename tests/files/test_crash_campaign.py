@@ -26,22 +26,19 @@ import os
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from mcms.core.db import Database
 from mcms.files.ingest import HEAD_WAIT_SECONDS
 from mcms.files.models import FileCommitAudit
 from mcms.files.service import blobs_table
 from mcms.files.store import sha256_of
 from mcms.files.uploads import sessions_table
-from tests.addin_jobs.processes import WAIT, Lab, eventually, open_lab
-from tests.files.live import Live, MiB, open_live, upload_id_of
+from tests.addin_jobs.processes import WAIT, eventually
+from tests.files.live import Live, MiB, upload_id_of
 from tests.files.support import OFFSET_STREAM, TUS, checksum, metadata
 
 pytestmark = pytest.mark.slow
@@ -50,18 +47,6 @@ CHUNK = 1 * MiB
 UPLOADS = 6
 CRASHES = 8
 RETRY = 0.05
-
-
-@pytest.fixture
-def lab(tmp_path: Path, database_url: str, db: Database) -> Iterator[Lab]:
-    with open_lab(tmp_path, database_url, db) as lab:
-        yield lab
-
-
-@pytest.fixture
-async def live(lab: Lab) -> AsyncIterator[Live]:
-    async with open_live(lab) as live:
-        yield live
 
 
 async def _create(live: Live, data: bytes, name: str) -> str:

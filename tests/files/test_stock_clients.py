@@ -25,27 +25,14 @@ from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 from tusclient.storage.filestorage import FileStorage
 from tusclient.uploader.uploader import Uploader
 
-from mcms.core.db import Database
 from mcms.files.uploads import sessions_table
-from tests.addin_jobs.processes import WAIT, Lab, eventually, open_lab
-from tests.files.live import Live, MiB, open_live, random_file, upload_id_of
+from tests.addin_jobs.processes import WAIT, eventually
+from tests.files.live import Live, MiB, random_file, upload_id_of
 
 pytestmark = pytest.mark.slow
 
 NODE_SCRIPT = Path(__file__).with_name("tus_js_upload.mjs")
 CHUNK = 1 * MiB
-
-
-@pytest.fixture
-def lab(tmp_path: Path, database_url: str, db: Database) -> Iterator[Lab]:
-    with open_lab(tmp_path, database_url, db) as lab:
-        yield lab
-
-
-@pytest.fixture
-async def live(lab: Lab) -> AsyncIterator[Live]:
-    async with open_live(lab) as live:
-        yield live
 
 
 async def _sessions_of(live: Live) -> int:
