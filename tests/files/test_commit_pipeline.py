@@ -161,7 +161,11 @@ async def test_malware_is_quarantined_kept_announced_and_never_served(
         # never served, to anyone, whole or in part
         for user in (owner, admin, auditor):
             await refused_everywhere(app, user, file["id"], eicar())
-        assert await downloads(db) == []
+        # and every attempt is in the download audit, refused
+        attempts = await downloads(db)
+        assert len(attempts) == 3 * 6
+        assert {status for *_, status in attempts} == {403}
+        assert {user for user, *_ in attempts} == {owner.id, admin.id, auditor.id}
 
         # the alert is for the owner (the uploader), the approvers and the admins
         [alert] = await alert_events(db, "FILE_QUARANTINED")

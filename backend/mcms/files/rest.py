@@ -26,7 +26,13 @@ from starlette.routing import Route
 
 from mcms.core.auth import Permission, Principal, require
 from mcms.core.db import utcnow
-from mcms.core.errors import DomainError, ErrorCode, InvalidArgument, PayloadTooLarge
+from mcms.core.errors import (
+    DomainError,
+    ErrorCode,
+    Forbidden,
+    InvalidArgument,
+    PayloadTooLarge,
+)
 from mcms.core.http import problem
 from mcms.files import service, uploads
 from mcms.files.download import Blob, blob_response
@@ -91,7 +97,12 @@ async def content(request: Request) -> Response:
     db = database(request)
     async with db.read_session() as session:
         stored = await service.get_file(session=session, file_id=file_id)
-    service.check_downloadable(stored, allow_unscanned=allow)
+    try:
+        service.check_downloadable(stored, allow_unscanned=allow)
+    except Forbidden:
+        # An attempt on a quarantined or unscanned file is worth knowing about.
+        await _audit(request, principal, file_id, status=403)
+        raise
     store = FileStore(settings(request).resolved_files_dir)
     blob = Blob(
         path=store.blob_path(stored.sha256),
@@ -100,16 +111,22 @@ async def content(request: Request) -> Response:
         filename=stored.logical_name,
     )
     response = blob_response(request, blob, max_ranges=settings(request).download_max_ranges)
-    async with db.unit_of_work() as session:
+    await _audit(request, principal, file_id, status=response.status_code)
+    return response
+
+
+async def _audit(request: Request, principal: Principal, file_id: int, *, status: int) -> None:
+    """One row of the download audit: who asked for which file, which part, and
+    what they got."""
+    async with database(request).unit_of_work() as session:
         await service.record_download(
             session=session,
             file_id=file_id,
             principal=principal,
             method=request.method,
             range_header=request.headers.get("range"),
-            status=response.status_code,
+            status=status,
         )
-    return response
 
 
 # -- the add-in's file list -------------------------------------------------------------
