@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -26,7 +25,7 @@ from tests.addin_jobs.support import (
     queued_job,
 )
 from tests.factories import Factory, TestUser
-from tests.live.conftest import _free_port
+from tests.servers import serving
 
 CREATED = """
 subscription Created($routingId: ID) { addinJobCreated(routingId: $routingId) {
@@ -47,15 +46,8 @@ QUIET = 0.5
 @pytest.fixture
 async def ws_url(app: Any) -> AsyncIterator[str]:
     """The app behind a real uvicorn (the in-process transport cannot stream)."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
-        await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
+    async with serving(app) as address:
+        yield f"ws://{address}/graphql"
 
 
 @asynccontextmanager

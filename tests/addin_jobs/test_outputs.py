@@ -110,7 +110,8 @@ async def test_an_uploaded_output_is_attached_to_the_job_and_the_routing(
     listing = json_of(
         await client.get(f"/api/routings/{queued.routing_id}/files", headers=engineer.headers)
     )
-    assert "O1234.nc" in str(listing)
+    [listed] = listing["files"]
+    assert (listed["logicalName"], listed["sha256"]) == ("O1234.nc", output["sha256"])
 
 
 async def test_an_output_without_an_upload_has_no_file(

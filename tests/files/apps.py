@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import func, select, update
 
 from mcms.app import create_app
@@ -28,6 +26,7 @@ from mcms.live.models import Event
 from mcms.settings import Settings
 from mcms.worker.models import CommandStatus, WorkerCommand
 from tests.factories import Factory, TestUser
+from tests.servers import serving
 
 UPLOAD_SESSION = """
 query Upload($id: ID!) {
@@ -84,27 +83,11 @@ async def running(db: Database, settings: Settings) -> AsyncIterator[Running]:
         await app.state.hub.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @asynccontextmanager
 async def served(app: Any) -> AsyncIterator[str]:
     """``app`` behind a real uvicorn on a free port, for what streams (SSE)."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app) as address:
+        yield f"http://{address}"
 
 
 async def alerts_received(

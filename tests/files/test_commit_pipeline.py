@@ -16,7 +16,6 @@ import hashlib
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -59,6 +57,7 @@ from tests.files.apps import (
 )
 from tests.files.clamd import REPORTED_SIGNATURE, eicar
 from tests.files.support import create_upload, patch, upload_whole
+from tests.servers import serving_in_thread
 
 CREATE_SESSION = """
 mutation Create($input: CreateUploadSessionInput!) {
@@ -373,23 +372,9 @@ class AvService:
 def av_service() -> Iterator[AvService]:
     """Served by uvicorn in a thread of its own, for the module."""
     service = AvService()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config_ = uvicorn.Config(
-        service.app(), log_level="warning", lifespan="off", timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(config_)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    service.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    yield service
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving_in_thread(service.app(), timeout_graceful_shutdown=1) as address:
+        service.url = f"http://{address}"
+        yield service
 
 
 @pytest.fixture

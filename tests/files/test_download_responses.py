@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import re
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,6 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,6 +35,7 @@ from mcms.files.download import (
     content_disposition,
     parse_range,
 )
+from tests.servers import serving
 
 SIZE = 1000
 DATA = bytes(range(256)) * 3 + bytes(range(232))
@@ -667,24 +666,8 @@ async def test_pathsend_is_used_for_the_whole_file_when_offered(downloads: Downl
 async def served(downloads: Downloads) -> AsyncIterator[str]:
     """``downloads.app`` behind uvicorn (httptools, as ``mcms serve`` runs it)
     on a free loopback port, in this event loop."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(
-        downloads.app, lifespan="off", ws="none", log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[listener]))
-    for _ in range(1000):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        listener.close()
+    async with serving(downloads.app, ws="none", access_log=False) as address:
+        yield f"http://{address}"
 
 
 async def test_streaming_over_a_real_socket(downloads: Downloads, served: str) -> None:

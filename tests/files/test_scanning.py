@@ -9,14 +9,11 @@ import os
 import re
 import socket
 import struct
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -33,6 +30,7 @@ from mcms.files.scanning import (
     validate_url,
 )
 from tests.files.clamd import REPORTED_SIGNATURE, STREAM_MAX_BYTES, eicar
+from tests.servers import serving_in_thread
 
 MiB = 1024 * 1024
 FAST = (0.0, 0.0)
@@ -317,23 +315,9 @@ class AvApi:
 def av_api() -> Iterator[AvApi]:
     """The API served by uvicorn in a thread (its own loop; no signal handlers)."""
     api = AvApi()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        api.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    api.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    yield api
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving_in_thread(api.app, timeout_graceful_shutdown=2) as address:
+        api.url = f"http://{address}"
+        yield api
 
 
 @pytest.fixture
