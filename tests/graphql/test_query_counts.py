@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 from sqlalchemy import event
 
 from mcms.core.auth import Role
 from mcms.core.db import Database
 from tests.factories import Factory
+from tests.files.support import drain_worker, upload_whole
 
 ROUTINGS_PAGE = """
 query Page($first: Int!) {
@@ -80,3 +82,38 @@ async def test_routings_page_costs_constant_queries(factory: Factory, db: Databa
     assert len(fifty["routings"]["edges"]) == 50
     assert len(small) <= MAX_STATEMENTS, small
     assert len(large) <= MAX_STATEMENTS, large
+
+
+ROUTINGS_WITH_FILES = """
+query Page($first: Int!) {
+  routings(first: $first) {
+    edges { node { id files { id logicalName revision sha256 downloadUrl } } }
+  }
+}
+"""
+
+
+async def test_routings_files_cost_one_statement_for_the_whole_page(
+    factory: Factory, db: Database, client: httpx.AsyncClient, app: Any
+) -> None:
+    # given 20 routings, each with two revisions of a file
+    engineer = await factory.user(Role.ENGINEER)
+    for n in range(20):
+        routing = await factory.routing(engineer)
+        for revision in range(2):
+            data = f"routing {n} revision {revision}".encode()
+            await upload_whole(client, engineer, routing["id"], data, filename="part.esp")
+    await drain_worker(app)
+
+    # when a page of 2 and a page of 20 ask for their files
+    with counted_statements(db) as small:
+        two = await factory.ok(ROUTINGS_WITH_FILES, {"first": 2}, as_=engineer)
+    with counted_statements(db) as large:
+        twenty = await factory.ok(ROUTINGS_WITH_FILES, {"first": 20}, as_=engineer)
+
+    # then every routing shows both revisions, read in one statement per page
+    for page, size, statements in ((two, 2, small), (twenty, 20, large)):
+        edges = page["routings"]["edges"]
+        assert len(edges) == size
+        assert all([f["revision"] for f in e["node"]["files"]] == [1, 2] for e in edges)
+        assert len([s for s in statements if "FROM routing_files" in s]) == 1, statements

@@ -134,8 +134,7 @@ class UploadSession:
 
 async def file_of_upload(info: Info, upload_id: str) -> File | None:
     """The file an upload became (for an add-in job's outputs), if committed."""
-    async with info.context.db.read_session() as session:
-        stored = await service.file_of_upload(session=session, upload_id=upload_id)
+    stored = await info.context.loaders.file_of_upload.load(upload_id)
     return File.from_stored(stored, allow_unscanned=_allow_unscanned(info)) if stored else None
 
 
@@ -154,8 +153,7 @@ class CreateUploadSessionInput:
 
 async def routing_files(info: Info, routing_id: int) -> list[File]:
     """``Routing.files``: every revision of every logical name."""
-    async with info.context.db.read_session() as session:
-        stored = await service.files_for_routings(session=session, routing_ids=[routing_id])
+    stored = await info.context.loaders.files_of_routing.load(routing_id)
     allow = _allow_unscanned(info)
     return [File.from_stored(item, allow_unscanned=allow) for item in stored]
 

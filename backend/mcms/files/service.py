@@ -79,11 +79,10 @@ async def get_file(*, session: AsyncSession, file_id: int) -> StoredFile:
     return _stored(row)
 
 
-async def file_of_upload(*, session: AsyncSession, upload_id: str) -> StoredFile | None:
-    """The file an upload session became, or None while it is not committed."""
-    query = _stored_files_query().where(files_table.c.upload_session_id == upload_id)
-    row = (await session.execute(query)).first()
-    return _stored(row) if row is not None else None
+async def files_of_uploads(*, session: AsyncSession, upload_ids: Sequence[str]) -> list[StoredFile]:
+    """The files these upload sessions became (those committed so far)."""
+    query = _stored_files_query().where(files_table.c.upload_session_id.in_(upload_ids))
+    return [_stored(row) for row in (await session.execute(query)).all()]
 
 
 async def files_for_routings(

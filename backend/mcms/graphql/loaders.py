@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,23 +17,28 @@ from strawberry.dataloader import DataLoader
 
 from mcms.addin_jobs import service as addin_jobs
 from mcms.core.db import Database
+from mcms.files import service as files
+from mcms.files.service import StoredFile
 from mcms.history import service as history
 from mcms.items import service as items
 from mcms.routings import service as routings
 from mcms.users.models import User
 
+K = TypeVar("K")
+T = TypeVar("T")
+
 
 def _grouped(
     db: Database,
-    fetch: Callable[[AsyncSession, list[int]], Awaitable[Sequence[Row[Any]]]],
+    fetch: Callable[[AsyncSession, list[int]], Awaitable[Sequence[T]]],
     key: str,
-) -> DataLoader[int, list[Row[Any]]]:
+) -> DataLoader[int, list[T]]:
     """A loader returning, for each parent id, the list of its children rows."""
 
-    async def load(parent_ids: list[int]) -> list[list[Row[Any]]]:
+    async def load(parent_ids: list[int]) -> list[list[T]]:
         async with db.read_session() as session:
             rows = await fetch(session, parent_ids)
-        groups: dict[int, list[Row[Any]]] = defaultdict(list)
+        groups: dict[int, list[T]] = defaultdict(list)
         for row in rows:
             groups[getattr(row, key)].append(row)
         return [groups.get(parent_id, []) for parent_id in parent_ids]
@@ -42,13 +47,15 @@ def _grouped(
 
 
 def _by_id(
-    db: Database, fetch: Callable[[AsyncSession, list[int]], Awaitable[Sequence[Row[Any]]]]
-) -> DataLoader[int, Row[Any] | None]:
-    """A loader returning the row with each id (or ``None``)."""
+    db: Database,
+    fetch: Callable[[AsyncSession, list[K]], Awaitable[Sequence[T]]],
+    key: str = "id",
+) -> DataLoader[K, T | None]:
+    """A loader returning the row whose ``key`` is each id (or ``None``)."""
 
-    async def load(ids: list[int]) -> list[Row[Any] | None]:
+    async def load(ids: list[K]) -> list[T | None]:
         async with db.read_session() as session:
-            rows = {row.id: row for row in await fetch(session, ids)}
+            rows = {getattr(row, key): row for row in await fetch(session, ids)}
         return [rows.get(i) for i in ids]
 
     return DataLoader(load_fn=load)
@@ -137,4 +144,20 @@ class Loaders:
             self._db,
             lambda s, ids: addin_jobs.jobs_for_routings(session=s, routing_ids=ids),
             "routing_id",
+        )
+
+    @cached_property
+    def files_of_routing(self) -> DataLoader[int, list[StoredFile]]:
+        return _grouped(
+            self._db,
+            lambda s, ids: files.files_for_routings(session=s, routing_ids=ids),
+            "routing_id",
+        )
+
+    @cached_property
+    def file_of_upload(self) -> DataLoader[str, StoredFile | None]:
+        return _by_id(
+            self._db,
+            lambda s, ids: files.files_of_uploads(session=s, upload_ids=ids),
+            "upload_session_id",
         )
