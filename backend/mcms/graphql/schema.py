@@ -29,14 +29,16 @@ from mcms.graphql.errors import log_unexpected, with_codes
 from mcms.graphql.scalars import SCALAR_MAP, BigInt
 from mcms.items.schema import ItemMutation, ItemQuery
 from mcms.live.fanout import SharedEventExecutor
-from mcms.live.schema import LiveSubscription
+from mcms.live.schema import AlertQuery, LiveSubscription
 from mcms.routings.schema import RoutingMutation, RoutingQuery
 from mcms.settings import Settings
 from mcms.users.schema import UserMutation, UserQuery
 
 
 @strawberry.type(description="Everything an integrator can read.")
-class Query(UserQuery, ItemQuery, RoutingQuery, AddinJobQuery, AddinKeyQuery, FileQuery):
+class Query(
+    UserQuery, ItemQuery, RoutingQuery, AddinJobQuery, AddinKeyQuery, FileQuery, AlertQuery
+):
     pass
 
 

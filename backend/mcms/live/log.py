@@ -74,6 +74,17 @@ async def read_after(*, session: AsyncSession, cursor: int, limit: int) -> list[
     return [_record(row) for row in rows]
 
 
+async def read_newest(*, session: AsyncSession, name: str, limit: int) -> list[EventRecord]:
+    """The newest ``limit`` committed events named ``name``, newest first."""
+    query = (
+        select(events_table)
+        .where(events_table.c.name == name)
+        .order_by(events_table.c.id.desc())
+        .limit(limit)
+    )
+    return [_record(row) for row in (await session.execute(query)).all()]
+
+
 async def oldest_id(*, session: AsyncSession) -> int | None:
     """The oldest event still kept (older ones were removed by retention)."""
     value = await session.scalar(select(func.min(events_table.c.id)))

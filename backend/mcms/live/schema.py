@@ -17,6 +17,7 @@ from mcms.core.auth import Permission
 from mcms.core.errors import InvalidArgument, ResyncRequired
 from mcms.core.validation import parse_id
 from mcms.graphql.context import Info
+from mcms.live import log
 from mcms.live.alerts import ALERT, AlertSeverity
 from mcms.live.groups import LIVE_TARGET, follow
 from mcms.live.hub import HubClosed, Resync
@@ -100,6 +101,10 @@ class NotificationAlert:
     title: str = strawberry.field(description="Short title.")
     message: str = strawberry.field(description="What happened and what to do.")
     severity: AlertSeverityEnum = strawberry.field(description="Urgency.")  # type: ignore[valid-type]
+    routing_id: strawberry.ID | None = strawberry.field(
+        description="The routing it is about, if any."
+    )
+    created_at: datetime = strawberry.field(description="When it was raised.")
 
     @classmethod
     def from_event(cls, event: EventRecord) -> NotificationAlert:
@@ -110,6 +115,8 @@ class NotificationAlert:
             title=payload["title"],
             message=payload["message"],
             severity=AlertSeverity(payload["severity"]),
+            routing_id=strawberry.ID(str(event.routing_id)) if event.routing_id else None,
+            created_at=event.created_at,
         )
 
 
@@ -177,6 +184,28 @@ def _anything(_: EventRecord) -> bool:
 
 def _payload_is(key: str, value: int | None) -> Callable[[dict[str, Any]], bool]:
     return lambda payload: value is None or payload.get(key) == str(value)
+
+
+ALERTS_PAGE_MAX = 100
+ALERTS_SCANNED = 2000
+"""Alerts are few; the newest this many are read and filtered by audience in Python
+(the audience is a JSON list, which the three databases query differently)."""
+
+
+@strawberry.type
+class AlertQuery:
+    @strawberry.field(
+        description="Your alerts (addressed to you or your role), newest first, as long as "
+        "the event log keeps them (`MCMS_EVENTS_RETENTION_DAYS`). `first`: at most 100."
+    )
+    async def alerts(self, info: Info, first: int = 50) -> list[NotificationAlert]:
+        principal = info.context.require(Permission.READ)
+        if not 1 <= first <= ALERTS_PAGE_MAX:
+            raise InvalidArgument(f"first must be between 1 and {ALERTS_PAGE_MAX}.")
+        async with info.context.db.read_session() as session:
+            events = await log.read_newest(session=session, name=ALERT, limit=ALERTS_SCANNED)
+        visible = [event for event in events if event.visible_to(principal)]
+        return [NotificationAlert.from_event(event) for event in visible[:first]]
 
 
 @strawberry.type

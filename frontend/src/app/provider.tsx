@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ToastProvider } from '@/components/Toasts';
 import { SessionProvider } from '@/features/auth/components/SessionProvider';
 import { I18nProvider } from '@/i18n';
 import { GraphQLProvider } from '@/lib/graphql-client';
@@ -8,7 +9,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
   return (
     <I18nProvider locale="en">
       <GraphQLProvider>
-        <SessionProvider>{children}</SessionProvider>
+        <ToastProvider>
+          <SessionProvider>{children}</SessionProvider>
+        </ToastProvider>
       </GraphQLProvider>
     </I18nProvider>
   );

@@ -8,6 +8,8 @@ import { NotFound } from './routes/NotFound';
 import { PageLoading } from './routes/PageLoading';
 import { AppShell } from './shell/AppShell';
 
+// Pages other than the explorer are split out of the first download: they load
+// when first visited.
 export const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInPage /> },
   {
@@ -22,12 +24,26 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <ExplorerPage /> },
       {
-        path: 'routings/:id',
-        // Split out of the first download: the sign-in page and explorer do not need it.
-        lazy: async () => {
-          const { RoutingPage } = await import('@/features/routings/components/RoutingPage');
-          return { Component: RoutingPage };
-        },
+        path: 'routings/:id/:tab?',
+        lazy: async () => ({ Component: (await import('./routes/RoutingRoute')).RoutingRoute }),
+      },
+      {
+        path: 'approvals',
+        lazy: async () => ({
+          Component: (await import('@/features/approvals/components/ApprovalsInboxPage')).ApprovalsInboxPage,
+        }),
+      },
+      {
+        path: 'addin',
+        lazy: async () => ({ Component: (await import('@/features/addin/components/AddinPanelPage')).AddinPanelPage }),
+      },
+      {
+        path: 'admin/:section?',
+        lazy: async () => ({ Component: (await import('@/features/admin/components/AdminPage')).AdminPage }),
+      },
+      {
+        path: 'alerts',
+        lazy: async () => ({ Component: (await import('@/features/alerts/components/AlertsPage')).AlertsPage }),
       },
       { path: '*', element: <NotFound /> },
     ],

@@ -1,112 +1,32 @@
-// Every string the UI shows, in one place. A translation (e.g. ko.ts) is a
-// `Messages` object with the same keys; `{name}` placeholders are filled by t().
+// Every string the UI shows, in one place: this catalog, assembled from one
+// file per area in ./en/ (so features can add strings without touching each
+// other's). A translation (e.g. ko.ts) is a `Messages` object with the same
+// keys; `{name}` placeholders are filled by t().
+import { addin } from './en/addin';
+import { admin } from './en/admin';
+import { alerts } from './en/alerts';
+import { approvals } from './en/approvals';
+import { auth } from './en/auth';
+import { common } from './en/common';
+import { explorer } from './en/explorer';
+import { files } from './en/files';
+import { live } from './en/live';
+import { routings } from './en/routings';
+
+/** The area files, by name: the test checks that no key is defined twice. */
+export const areas = { common, auth, explorer, routings, files, approvals, addin, admin, alerts, live };
+
 export const en = {
-  'app.name': 'MCMS',
-  'app.tagline': 'Manufacturing routing management',
-  'app.skipToContent': 'Skip to main content',
-  'app.loading': 'Loading…',
-  'app.notFound.title': 'Page not found',
-  'app.notFound.body': 'There is nothing at this address.',
-  'app.notFound.back': 'Back to the explorer',
-  'app.error.generic': 'Something went wrong: {message}',
-  'app.error.network': 'The server cannot be reached. Check your connection and try again.',
-  'app.retry': 'Try again',
-
-  'nav.main': 'Main',
-  'nav.explorer': 'Explorer',
-
-  'session.signedInAs': 'Signed in as',
-  'session.role': 'Role:',
-  'session.signOut': 'Sign out',
-  'session.expired': 'Your session has ended. Please sign in again.',
-
-  'signIn.title': 'Sign in to MCMS',
-  'signIn.username': 'Username',
-  'signIn.password': 'Password',
-  'signIn.submit': 'Sign in',
-  'signIn.submitting': 'Signing in…',
-  'signIn.error.invalid': 'The username or password is incorrect.',
-  'signIn.error.rateLimited': 'Too many attempts. Wait a moment and try again.',
-  'signIn.error.missing': 'Enter your username and password.',
-  'signIn.error.other': 'Sign-in failed: {message}',
-
-  'role.ENGINEER': 'Engineer',
-  'role.APPROVER': 'Approver',
-  'role.ADMIN': 'Administrator',
-  'role.AUDITOR': 'Auditor',
-  'role.AGENT': 'Add-in agent',
-
-  'status.DRAFT': 'Draft',
-  'status.PENDING_APPROVAL': 'Pending approval',
-  'status.APPROVED': 'Approved',
-  'status.REJECTED': 'Rejected',
-  'status.prefix': 'Status:',
-
-  'explorer.title': 'Explorer',
-  'explorer.search': 'Search items',
-  'explorer.searchPlaceholder': 'Item code or name',
-  'explorer.statusFilter': 'Routing status',
-  'explorer.statusAll': 'All statuses',
-  'explorer.tree': 'Items, revisions and routings',
-  'explorer.itemCount': '{count} items',
-  'explorer.itemCount.one': '1 item',
-  'explorer.itemCountFiltered': '{count} of {total} items have routings with this status',
-  'explorer.empty': 'No items match.',
-  'explorer.emptyFiltered': 'No routings with this status among the items shown.',
-  'explorer.noRevisions': 'No revisions yet.',
-  'explorer.noRoutings': 'No routings.',
-  'explorer.revision': 'Revision {code}',
-  'explorer.expand': 'Show revisions of {item}',
-  'explorer.collapse': 'Hide revisions of {item}',
-  'explorer.loadMore': 'Load more items',
-  'explorer.loadingMore': 'Loading more…',
-
-  'routing.title': 'Routing {code}',
-  'routing.back': 'Back to the explorer',
-  'routing.breadcrumb': 'Breadcrumb',
-  'routing.notFound': 'This routing does not exist or you may not see it.',
-  'routing.details': 'Details',
-  'routing.code': 'Code',
-  'routing.name': 'Title',
-  'routing.status': 'Status',
-  'routing.version': 'Version',
-  'routing.owner': 'Owner',
-  'routing.itemRevision': 'Item / revision',
-  'routing.updatedAt': 'Last change',
-  'routing.approvedBy': 'Approved by',
-  'routing.description': 'Description',
-  'routing.readOnly': 'Read-only view.',
-
-  'steps.title': 'Steps',
-  'steps.caption': 'Operations in order',
-  'steps.sequence': 'Seq.',
-  'steps.name': 'Operation',
-  'steps.workCenter': 'Work center',
-  'steps.machine': 'Machine',
-  'steps.setup': 'Setup (min)',
-  'steps.cycle': 'Cycle (min)',
-  'steps.empty': 'This routing has no steps yet.',
-  'steps.total': 'Total',
-
-  'history.title': 'History',
-  'history.empty': 'No history yet.',
-  'history.by': 'by {actor}',
-  'history.more': '{count} earlier entries are not shown.',
-  'history.ROUTING_CREATED': 'Created',
-  'history.ROUTING_UPDATED': 'Updated',
-  'history.SUBMITTED': 'Submitted for approval',
-  'history.APPROVED': 'Approved',
-  'history.REJECTED': 'Rejected',
-  'history.ADDIN_JOB_QUEUED': 'Add-in job queued',
-  'history.ADDIN_JOB_CLAIMED': 'Add-in job claimed',
-  'history.ADDIN_JOB_COMPLETED': 'Add-in job completed',
-  'history.ADDIN_JOB_FAILED': 'Add-in job failed',
-  'history.ADDIN_JOB_RETRIED': 'Add-in job retried',
-  'history.ADDIN_JOB_CANCELLED': 'Add-in job cancelled',
-  'history.FILE_UPLOADED': 'File uploaded',
-  'history.FILE_QUARANTINED': 'File quarantined',
-  'history.STORAGE_COMMIT_FAILED': 'Storage commit failed',
-  'history.CAM_REVISION_BUMPED': 'CAM revision bumped',
+  ...common,
+  ...auth,
+  ...explorer,
+  ...routings,
+  ...files,
+  ...approvals,
+  ...addin,
+  ...admin,
+  ...alerts,
+  ...live,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -39,3 +39,15 @@ describe('translate', () => {
     }
   });
 });
+
+describe('the English catalog', () => {
+  it('defines every key in exactly one area file', async () => {
+    const { areas } = await import('./en');
+    const owners = new Map<string, string[]>();
+    for (const [area, messages] of Object.entries(areas)) {
+      for (const key of Object.keys(messages)) owners.set(key, [...(owners.get(key) ?? []), area]);
+    }
+    const twice = [...owners].filter(([, names]) => names.length > 1);
+    expect(twice).toEqual([]);
+  });
+});

@@ -1,9 +1,14 @@
 import { useState } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { ConnectionBanner } from '@/components/ConnectionBanner';
+import { AlertsWatcher } from '@/features/alerts/components/AlertsWatcher';
 import { useSession, useSignedInUser } from '@/features/auth/components/SessionProvider';
 import { useI18n } from '@/i18n';
+import { LiveProvider } from '@/lib/live/LiveProvider';
+import { can } from '@/lib/permissions';
 
-/** The frame of every signed-in page: the app name, navigation, who is signed in, sign-out. */
+/** The frame of every signed-in page: the app name, navigation for the user's role,
+ * who is signed in, sign-out, the live connection and its banner, alerts. */
 export function AppShell() {
   const { t } = useI18n();
   const user = useSignedInUser();
@@ -21,6 +26,8 @@ export function AppShell() {
   }
 
   return (
+    <LiveProvider>
+    <AlertsWatcher />
     <div className="shell">
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
@@ -33,6 +40,10 @@ export function AppShell() {
           <NavLink to="/" end>
             {t('nav.explorer')}
           </NavLink>
+          {can(user, 'approveRouting') && <NavLink to="/approvals">{t('nav.approvals')}</NavLink>}
+          <NavLink to="/addin">{t('nav.addin')}</NavLink>
+          {can(user, 'manageUsers') && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
+          <NavLink to="/alerts">{t('nav.alerts')}</NavLink>
         </nav>
         <div className="shell__user">
           <span className="shell__user-name" title={user.username}>
@@ -48,9 +59,11 @@ export function AppShell() {
           </button>
         </div>
       </header>
+      <ConnectionBanner />
       <main id="main" className="shell__main" tabIndex={-1}>
         <Outlet />
       </main>
     </div>
+    </LiveProvider>
   );
 }

@@ -1,0 +1,5 @@
+// Placeholder until this feature lands; replaced by its real implementation.
+
+export function AddinPanelPage() {
+  return null;
+}

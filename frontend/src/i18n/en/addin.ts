@@ -1,0 +1,3 @@
+// English strings: addin. Keys are '<area>.<name>'; see ../en.ts.
+export const addin = {
+} as const;

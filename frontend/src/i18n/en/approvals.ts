@@ -1,0 +1,3 @@
+// English strings: approvals. Keys are '<area>.<name>'; see ../en.ts.
+export const approvals = {
+} as const;

@@ -1,0 +1,21 @@
+// English strings: explorer. Keys are '<area>.<name>'; see ../en.ts.
+export const explorer = {
+  'explorer.title': 'Explorer',
+  'explorer.search': 'Search items',
+  'explorer.searchPlaceholder': 'Item code or name',
+  'explorer.statusFilter': 'Routing status',
+  'explorer.statusAll': 'All statuses',
+  'explorer.tree': 'Items, revisions and routings',
+  'explorer.itemCount': '{count} items',
+  'explorer.itemCount.one': '1 item',
+  'explorer.itemCountFiltered': '{count} of {total} items have routings with this status',
+  'explorer.empty': 'No items match.',
+  'explorer.emptyFiltered': 'No routings with this status among the items shown.',
+  'explorer.noRevisions': 'No revisions yet.',
+  'explorer.noRoutings': 'No routings.',
+  'explorer.revision': 'Revision {code}',
+  'explorer.expand': 'Show revisions of {item}',
+  'explorer.collapse': 'Hide revisions of {item}',
+  'explorer.loadMore': 'Load more items',
+  'explorer.loadingMore': 'Loading more…',
+} as const;
