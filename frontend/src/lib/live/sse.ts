@@ -10,11 +10,14 @@ const STREAMS: { path: string; names: LiveEventName[] }[] = [
   { path: '/events/alerts', names: ['notification.alert'] },
 ];
 
-/** One stream carries several names: resume from the earliest of their cursors
- * (duplicates are dropped by LiveConnection), or live if one is unknown. */
+/** One stream carries several names: resume from the earliest cursor known among
+ * them (what it repeats, LiveConnection drops), or live when none is known. */
 export function streamCursor(cursors: Cursors, names: LiveEventName[]): string | undefined {
-  let cursor: string | undefined = cursors[names[0] as LiveEventName];
-  for (const name of names.slice(1)) cursor = earlierCursor(cursor, cursors[name]);
+  let cursor: string | undefined;
+  for (const name of names) {
+    const known = cursors[name];
+    if (known !== undefined) cursor = cursor === undefined ? known : earlierCursor(cursor, known);
+  }
   return cursor;
 }
 
