@@ -28,6 +28,7 @@ export default defineConfig({
       '/graphql': { target: backend, ws: true },
       '/auth': backend,
       '/api': backend,
+      '/events': backend,
     },
   },
   test: {

@@ -37,11 +37,17 @@ function errorCodes(errors: unknown): string[] {
 export function websocketTransport(cursors: Cursors, handlers: TransportHandlers, url = websocketUrl()): Transport {
   let finished = false;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
-  const finish = (reason: string) => {
-    if (finished) return;
+  const unsubscribes: (() => void)[] = [];
+  const shutDown = () => {
     finished = true;
     clearTimeout(pongTimer);
+    // Release the subscriptions first, while the socket may still take their `complete`.
+    unsubscribes.splice(0).forEach((unsubscribe) => unsubscribe());
     void client.dispose();
+  };
+  const finish = (reason: string) => {
+    if (finished) return;
+    shutDown();
     handlers.onClose(reason);
   };
 
@@ -72,7 +78,7 @@ export function websocketTransport(cursors: Cursors, handlers: TransportHandlers
   });
 
   for (const { name, field, document } of SUBSCRIPTIONS) {
-    client.subscribe<Record<string, Payload>>(
+    const unsubscribe = client.subscribe<Record<string, Payload>>(
       { query: stringifyDocument(document), variables: { since: cursors[name] ?? null } },
       {
         next: (result) => {
@@ -93,14 +99,11 @@ export function websocketTransport(cursors: Cursors, handlers: TransportHandlers
         complete: () => {},
       },
     );
+    unsubscribes.push(unsubscribe);
   }
 
   return {
     kind: 'websocket',
-    close() {
-      finished = true;
-      clearTimeout(pongTimer);
-      void client.dispose();
-    },
+    close: shutDown,
   };
 }
