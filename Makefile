@@ -56,7 +56,12 @@ frontend-test: install ## Front-end checks: generated types match the SDL, typec
 	npm run typecheck
 	npm test
 
-test: install services lint typecheck frontend-test pytest ## Set up and run every check and test (what CI runs)
+e2e: install ## End-to-end tests: builds the SPA, then Chromium against the real mcms serve (docs/e2e.md)
+	./scripts/ensure-browser.sh
+	npm run build
+	npm run e2e
+
+test: install services lint typecheck frontend-test pytest e2e ## Set up and run every check and test (what CI runs)
 
 bench: install services ## Benchmarks: routings list query, live-update fan-out, add-in jobs, large uploads and downloads (docs/performance.md)
 	$(BIN)/python bench/routings_list.py
@@ -68,4 +73,4 @@ fmt: install ## Format the code
 	$(BIN)/ruff format backend tests bench
 	$(BIN)/ruff check --fix backend tests bench
 
-.PHONY: help install spa run demo services lint typecheck schema pytest frontend-test test bench fmt
+.PHONY: help install spa run demo services lint typecheck schema pytest frontend-test e2e test bench fmt

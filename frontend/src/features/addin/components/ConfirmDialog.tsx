@@ -1,0 +1,69 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+
+export interface ConfirmDialogProps {
+  title: string;
+  children?: ReactNode;
+  confirmLabel: string;
+  dismissLabel: string;
+  busy?: boolean;
+  /** An error to show inside the dialog (e.g. the server refused). */
+  error?: string | null;
+  onConfirm(): void;
+  onDismiss(): void;
+}
+
+/** A modal question (native `<dialog>`: focus kept inside, Escape dismisses), rendered while open. */
+export function ConfirmDialog({ title, children, confirmLabel, dismissLabel, busy, error, onConfirm, onDismiss }: ConfirmDialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const bodyId = useId();
+
+  useEffect(() => {
+    const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (dialog && !dialog.open) {
+      if (typeof dialog.showModal === 'function') dialog.showModal();
+      else dialog.setAttribute('open', '');
+    }
+    return () => {
+      if (dialog?.open) dialog.close();
+      // Back to the button that opened it, when it is still there.
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+
+  return (
+    <dialog
+      ref={ref}
+      className="addin-dialog"
+      aria-labelledby={titleId}
+      aria-describedby={children ? bodyId : undefined}
+      onCancel={(event) => {
+        event.preventDefault();
+        if (!busy) onDismiss();
+      }}
+    >
+      <h2 id={titleId} className="addin-dialog__title">
+        {title}
+      </h2>
+      {children && (
+        <div id={bodyId} className="addin-dialog__body">
+          {children}
+        </div>
+      )}
+      {error && (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="addin-dialog__actions">
+        <button type="button" className="button button--primary" onClick={onConfirm} disabled={busy}>
+          {confirmLabel}
+        </button>
+        <button type="button" className="button" onClick={onDismiss} disabled={busy} autoFocus>
+          {dismissLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
