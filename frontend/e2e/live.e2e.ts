@@ -38,21 +38,26 @@ function countAcks(page: Page): { acks: number } {
 }
 
 describe('live connection', () => {
-  it('shows the banner when the server dies and hides it once the restarted server is reached again', async () => {
+  it('shows the banner when the server dies, hides it once the restarted server is back, and shows what changed meanwhile', async () => {
     // A server of its own: this test kills it.
     const server = await McmsServer.create('connection');
     server.createUser(USERS.engineer);
+    server.createUser(USERS.approver);
     await server.start();
+    const engineerApi = await Api.signIn(server.url, USERS.engineer.username, USERS.engineer.password);
+    const routing = await createRouting(engineerApi, 'CONN', true);
     const context = await signedInContext(browser, server.url, USERS.engineer);
     const errors: string[] = [];
     try {
       const page = await context.newPage();
       watchConsole(page, errors);
       const socket = countAcks(page);
-      await openPage(page, '/', 'Explorer');
+      await openPage(page, `/routings/${routing.routingId}/approval`, new RegExp(routing.code));
       await eventually(() => socket.acks >= 1, 'the live connection over WebSocket');
       const banner = page.getByTestId('connection-banner');
       await see.gone(banner);
+      const status = page.locator('header [data-status]').first();
+      await see.attribute(status, 'data-status', 'PENDING_APPROVAL');
 
       await server.kill();
       const killedAt = Date.now();
@@ -62,16 +67,21 @@ describe('live connection', () => {
       await see.text(banner.locator('strong'), 'Live updates are interrupted.');
       await see.visible(banner.getByRole('button', { name: 'Reconnect now' }));
       await screenshot(page, 'connection-banner');
-      // The banner itself (the explorer page has its own axe test).
+      // The banner itself (the pages have their own axe tests).
       await expectAccessible(page, 'the connection banner', ['[data-testid="connection-banner"]']);
 
       await server.start();
       const restartedAt = Date.now();
+      // Someone decides while this page is still cut off (or just reconnecting).
+      const approverApi = await Api.signIn(server.url, USERS.approver.username, USERS.approver.password);
+      await approverApi.gql(`mutation($id: ID!) { approveRouting(id: $id) { id } }`, { id: routing.routingId });
       // Backoff 1 s, 2 s, 4 s … (±20 %): the next attempt comes by itself.
       await see.gone(banner, 25_000);
       const recoveredAfterMs = Date.now() - restartedAt;
       await eventually(() => socket.acks >= 2, 'a new WebSocket connection after the restart');
       await see.gone(page.getByTestId('live-fallback'));
+      // Nothing stale once reconnected: the approval made meanwhile is shown, without a reload.
+      await see.attribute(status, 'data-status', 'APPROVED');
       recordFigure('reconnection', {
         what: 'server SIGKILLed → banner shown; server restarted → banner gone (automatic, backoff)',
         bannerShownAfterKillMs: bannerAfterMs,
@@ -105,16 +115,21 @@ describe('live connection', () => {
       page.on('request', (request) => {
         if (request.url().includes('/events/')) streams.push(new URL(request.url()).pathname);
       });
-      await openPage(page, '/', 'Explorer');
+      await openPage(page, `/routings/${routing.routingId}/approval`, new RegExp(routing.code));
       await see.visible(page.getByTestId('live-fallback'), 20_000);
       await see.gone(page.getByTestId('connection-banner'));
       expect(blocked).toBeGreaterThanOrEqual(1);
       expect(streams).toEqual(expect.arrayContaining(['/events/updates', '/events/alerts']));
       await screenshot(page, 'live-sse-fallback');
 
-      // Someone else acts: the approver approves, the add-in takes the job and
-      // fails it. The owner gets an alert, over SSE, shown as a toast.
+      // Someone else acts: the approver approves (the page follows), the add-in
+      // takes the job and fails it (the owner gets an alert, shown as a toast).
+      const status = page.locator('header [data-status]').first();
+      await see.attribute(status, 'data-status', 'PENDING_APPROVAL');
+      const approvedAt = Date.now();
       await approver.gql(`mutation($id: ID!) { approveRouting(id: $id) { id } }`, { id: routing.routingId });
+      await see.attribute(status, 'data-status', 'APPROVED');
+      const approvalShownMs = Date.now() - approvedAt;
       const claim = await agent.rest('POST', '/api/addin/jobs/claim?wait=10', { agentId: 'e2e-sse', capabilities: {} });
       expect(claim.status).toBe(200);
       const job = claim.body as { jobId: string; routingId: string; leaseToken: string };
@@ -129,9 +144,12 @@ describe('live connection', () => {
       expect(done.status).toBe(200);
       const toasts = page.getByRole('region', { name: 'Notifications' });
       await see.visible(toasts.getByText(`Generation failed for routing ${routing.routingId}`));
-      recordFigure('sseAlertLatency', {
-        what: 'add-in reports failure (HTTP answer) → alert toast visible, over the SSE fallback (upper bound: includes polling)',
-        ms: Date.now() - failedAt,
+      const toastMs = Date.now() - failedAt;
+      await see.attribute(page.locator('[data-generation-status]').first(), 'data-generation-status', 'FAILED');
+      recordFigure('sseFallback', {
+        what: 'over the SSE fallback, from the API call returning to the page showing it (upper bound: includes the 50 ms polling of the test)',
+        approvalShownMs,
+        failureAlertToastMs: toastMs,
       });
       await screenshot(page, 'live-sse-alert-toast');
     } finally {

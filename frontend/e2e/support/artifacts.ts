@@ -32,3 +32,17 @@ export function median(values: number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+/** Screenshots every page still open in `pages` as `FAILED-<test>-<n>.png` (call from afterEach when a test failed). */
+export async function screenshotOnFailure(testName: string, pages: Page[]): Promise<void> {
+  let n = 0;
+  for (const page of pages) {
+    n += 1;
+    if (page.isClosed()) continue;
+    try {
+      await screenshot(page, `FAILED-${testName.slice(0, 60)}-${n}`);
+    } catch {
+      // the page may be mid-navigation; the other artifacts still help
+    }
+  }
+}

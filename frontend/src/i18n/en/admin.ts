@@ -13,7 +13,6 @@ export const admin = {
   'admin.error.forbidden': 'Only administrators may do this. The server said: {message}',
   'admin.error.server': 'The server refused: {message}',
   'admin.never': 'Never',
-  'admin.none': '—',
   'admin.working': 'Working…',
   'admin.cancel': 'Cancel',
   'admin.you': '(you)',

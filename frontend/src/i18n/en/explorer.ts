@@ -23,7 +23,6 @@ export const explorer = {
   'explorer.loadMore': 'Load more items',
   'explorer.loadingMore': 'Loading more…',
   'explorer.loadFailed': 'These could not be loaded.',
-  'explorer.showMore': 'Show more',
   'explorer.moreRoutings': 'Show more routings of {item} revision {revision} ({shown} of {total} shown)',
   'explorer.moreRevisions': 'Show more revisions of {item} ({shown} of {total} shown)',
   'explorer.generation.QUEUED': 'Generation queued',

@@ -82,6 +82,7 @@ export const files = {
   'files.meta.heading': 'meta.json',
   'files.meta.hint': 'What the ESPRIT add-in reads before it generates: the routing and the newest revision of each file.',
   'files.meta.show': 'Show meta.json',
+  'files.meta.content': 'meta.json contents',
   'files.meta.loading': 'Loading meta.json…',
   'files.meta.error': 'meta.json could not be loaded: {message}',
   'files.meta.download': 'Download meta.json',

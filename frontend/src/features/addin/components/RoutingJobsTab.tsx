@@ -168,7 +168,7 @@ function JobCard({ job, ownerId, onChanged }: { job: Job; ownerId: string; onCha
         )}
       </dl>
       <div className="job-card__parts">
-        <section aria-labelledby={`${titleId}-params`}>
+        <div className="job-card__part">
           <h4 id={`${titleId}-params`}>{t('addin.params.title')}</h4>
           {job.parameters.length === 0 ? (
             <p className="muted">{t('addin.params.none')}</p>
@@ -195,11 +195,11 @@ function JobCard({ job, ownerId, onChanged }: { job: Job; ownerId: string; onCha
               </table>
             </div>
           )}
-        </section>
-        <section aria-labelledby={`${titleId}-outputs`}>
+        </div>
+        <div className="job-card__part">
           <h4 id={`${titleId}-outputs`}>{t('addin.outputs.title')}</h4>
           <OutputsTable jobId={job.id} outputs={job.outputs} code={job.routing.code} />
-        </section>
+        </div>
       </div>
     </article>
   );

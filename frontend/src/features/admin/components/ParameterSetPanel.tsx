@@ -144,6 +144,7 @@ export function ParameterSetPanel({ scope, targetId, targetLabel, routingCode }:
               targetId={targetId}
               version={set?.version ?? 0}
               initial={set?.parameters ?? []}
+              onSaving={() => setSavedVersion(null)}
               onSaved={onSaved}
               onReload={reload}
             />
@@ -265,12 +266,14 @@ interface EditorProps {
   /** The version being edited (0: no set yet), sent as `expectedVersion`. */
   version: number;
   initial: readonly KeyValue[];
+  /** A save starts (the previous "saved" message no longer holds). */
+  onSaving(): void;
   onSaved(version: number): void;
   onReload(): void;
 }
 
 /** Key/value rows (add, remove, keys unique and non-empty), saved with optimistic concurrency. */
-function ParameterEditor({ scope, targetId, version, initial, onSaved, onReload }: EditorProps) {
+function ParameterEditor({ scope, targetId, version, initial, onSaving, onSaved, onReload }: EditorProps) {
   const { t } = useI18n();
   const id = useId();
   const nextRowId = useRef(initial.length);
@@ -309,6 +312,7 @@ function ParameterEditor({ scope, targetId, version, initial, onSaved, onReload 
     event.preventDefault();
     setChecked(true);
     setFailure(null);
+    onSaving();
     if (problemsOf(rows).size > 0) return;
     setSaving(true);
     const result = await save({

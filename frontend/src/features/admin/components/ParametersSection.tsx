@@ -105,11 +105,11 @@ export function ParametersSection() {
             ))}
           </select>
         </div>
-        <form className="toolbar admin-search" role="search" onSubmit={onSearch} aria-label={t('admin.params.searchForm')}>
-          <div className="field field--inline">
-            <label className="field__label" htmlFor={`${id}-search`}>
-              {t('admin.params.search')}
-            </label>
+        <form className="field admin-search" role="search" onSubmit={onSearch} aria-label={t('admin.params.searchForm')}>
+          <label className="field__label" htmlFor={`${id}-search`}>
+            {t('admin.params.search')}
+          </label>
+          <div className="admin-search__row">
             <input
               id={`${id}-search`}
               className="field__input"
@@ -118,13 +118,13 @@ export function ParametersSection() {
               onChange={(event) => setSearchText(event.target.value)}
               aria-describedby={`${id}-search-hint`}
             />
-            <span id={`${id}-search-hint`} className="hint admin-hint">
-              {t('admin.params.searchHint')}
-            </span>
+            <button type="submit" className="button">
+              {t('admin.params.searchSubmit')}
+            </button>
           </div>
-          <button type="submit" className="button">
-            {t('admin.params.searchSubmit')}
-          </button>
+          <span id={`${id}-search-hint`} className="hint admin-hint">
+            {t('admin.params.searchHint')}
+          </span>
         </form>
         {error && !data && <RequestError error={error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />}
         {!data && fetching && <p role="status">{t('app.loading')}</p>}

@@ -32,15 +32,24 @@ export function SecretField({ label, secret, copyLabel, children, onDone }: Secr
     const input = inputRef.current;
     input?.focus();
     input?.select();
+    // The clipboard API exists only on secure origins (https or localhost); an
+    // intranet server on plain http falls back to copying the selection.
     try {
-      // The clipboard API exists only on secure origins (https or localhost);
-      // an intranet server on plain http falls back to the selection.
-      if (navigator.clipboard?.writeText) await navigator.clipboard.writeText(secret);
-      else if (!document.execCommand?.('copy')) throw new Error('copy refused');
+      if (!navigator.clipboard?.writeText) throw new Error('no clipboard API');
+      await navigator.clipboard.writeText(secret);
       setCopy('copied');
+      return;
     } catch {
-      setCopy('failed');
+      // fall through to the selection
     }
+    let copied = false;
+    try {
+      input?.select();
+      copied = typeof document.execCommand === 'function' && document.execCommand('copy');
+    } catch {
+      copied = false;
+    }
+    setCopy(copied ? 'copied' : 'failed');
   }
 
   return (

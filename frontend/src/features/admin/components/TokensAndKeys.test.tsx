@@ -227,4 +227,28 @@ describe('admin console: add-in keys', () => {
     expect(server.variablesOf('AdminRenewAddinKey')).toEqual([{ agent: 'cell-7' }]);
     expect(screen.queryByLabelText('New add-in key')).toBeNull();
   });
+
+  it('copies by selection when the clipboard API is missing (plain-http intranet)', async () => {
+    fakeGraphQL({
+      Me: meAnswer(admin),
+      AdminUserChoices: usersAnswer(someUsers),
+      AdminAddinKeys: { data: { addinKeys: [] } },
+      AdminRenewAddinKey: {
+        data: {
+          renewAddinKey: { __typename: 'RenewedAddinKey', secret: 'mcms_FIRST', key: key('30', 'mcms_FIRST'), previous: [] },
+        },
+      },
+    });
+    vi.stubGlobal('navigator', { ...navigator, clipboard: undefined });
+    const execCommand = vi.fn(() => true);
+    Object.defineProperty(document, 'execCommand', { value: execCommand, configurable: true });
+    renderAt('/admin/addin-keys');
+    fireEvent.click(await screen.findByRole('button', { name: 'Renew key' }));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Issue new key' }));
+    expect(await screen.findByText('There was no previous key: this is the first key of addin.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Copy the add-in key' }));
+    expect(await screen.findByText('Copied to the clipboard.')).toBeTruthy();
+    expect(execCommand).toHaveBeenCalledWith('copy');
+    delete (document as { execCommand?: unknown }).execCommand;
+  });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 import { StatusBadge } from '@/components/StatusBadge';
 import type { GenerationStatus } from '@/gql/graphql';
@@ -20,11 +20,11 @@ const GENERATION_TONE: Record<Exclude<GenerationStatus, 'NONE'>, string> = {
 };
 
 /** A routing's generation state as a badge; nothing for NONE. */
-export function GenerationBadge({ status, id }: { status: GenerationStatus; id?: string }) {
+export function GenerationBadge({ status }: { status: GenerationStatus }) {
   const { t } = useI18n();
   if (status === 'NONE' || !(status in GENERATION_TONE)) return null;
   return (
-    <span id={id} className={`badge badge--${GENERATION_TONE[status]}`} data-generation={status}>
+    <span className={`badge badge--${GENERATION_TONE[status]}`} data-generation={status}>
       {t(`explorer.generation.${status}`)}
     </span>
   );
@@ -58,7 +58,6 @@ export interface ExplorerTreeProps {
 export function ExplorerTree(props: ExplorerTreeProps) {
   const { rows, canCreateRevision, canCreateRouting, focusRequest } = props;
   const { t } = useI18n();
-  const baseId = useId();
   const { containerRef, start, end, totalHeight, scrollToIndex } = useVirtualWindow<HTMLDivElement>(
     rows.length,
     ROW_HEIGHT,
@@ -179,8 +178,6 @@ export function ExplorerTree(props: ExplorerTreeProps) {
     indices.sort((a, b) => a - b);
   }
 
-  const rowId = (key: string, part: string) => `${baseId}-${key}-${part}`;
-
   return (
     <div className="explorer-tree__viewport" ref={containerRef} data-testid="explorer-viewport">
       {rows.length > 0 && (
@@ -207,7 +204,6 @@ export function ExplorerTree(props: ExplorerTreeProps) {
                 aria-posinset={row.posinset}
                 aria-setsize={row.setsize}
                 aria-expanded={row.kind === 'item' || row.kind === 'revision' ? (row.expanded ?? undefined) : undefined}
-                aria-labelledby={labelIds(row, rowId)}
                 tabIndex={isActive ? 0 : -1}
                 data-key={row.key}
                 className={`explorer-tree__row explorer-tree__row--${row.kind}`}
@@ -219,7 +215,6 @@ export function ExplorerTree(props: ExplorerTreeProps) {
                 {row.kind === 'item' && (
                   <ItemRowContent
                     row={row}
-                    rowId={rowId}
                     tabbable={isActive}
                     canCreate={canCreateRevision}
                     onToggle={() => row.expanded !== null && latest.current.onSetExpanded(row.key, !row.expanded)}
@@ -229,18 +224,16 @@ export function ExplorerTree(props: ExplorerTreeProps) {
                 {row.kind === 'revision' && (
                   <RevisionRowContent
                     row={row}
-                    rowId={rowId}
                     tabbable={isActive}
                     canCreate={canCreateRouting}
                     onToggle={() => row.expanded !== null && latest.current.onSetExpanded(row.key, !row.expanded)}
                     onNew={() => latest.current.onNewRouting(row.item, row.revision)}
                   />
                 )}
-                {row.kind === 'routing' && <RoutingRowContent row={row} rowId={rowId} />}
+                {row.kind === 'routing' && <RoutingRowContent row={row} />}
                 {row.kind === 'more' && (
                   <MoreRowContent
                     row={row}
-                    rowId={rowId}
                     tabbable={isActive}
                     onLoad={() => latest.current.onLoadMore(row, true)}
                   />
@@ -252,18 +245,6 @@ export function ExplorerTree(props: ExplorerTreeProps) {
       )}
     </div>
   );
-}
-
-type RowId = (key: string, part: string) => string;
-
-function labelIds(row: TreeRow, rowId: RowId): string {
-  if (row.kind === 'routing') {
-    const ids = [rowId(row.key, 'label'), rowId(row.key, 'status')];
-    if (row.routing.generationStatus !== 'NONE') ids.push(rowId(row.key, 'generation'));
-    return ids.join(' ');
-  }
-  if (row.kind === 'more') return rowId(row.key, 'label');
-  return `${rowId(row.key, 'label')} ${rowId(row.key, 'meta')}`;
 }
 
 function Chevron({ expanded }: { expanded: boolean | null }) {
@@ -278,14 +259,13 @@ function Chevron({ expanded }: { expanded: boolean | null }) {
 
 interface ParentRowProps<R> {
   row: R;
-  rowId: RowId;
   tabbable: boolean;
   canCreate: boolean;
   onToggle(): void;
   onNew(): void;
 }
 
-function ItemRowContent({ row, rowId, tabbable, canCreate, onToggle, onNew }: ParentRowProps<ItemRow>) {
+function ItemRowContent({ row, tabbable, canCreate, onToggle, onNew }: ParentRowProps<ItemRow>) {
   const { t } = useI18n();
   const { item } = row;
   const count = row.childCount;
@@ -293,11 +273,11 @@ function ItemRowContent({ row, rowId, tabbable, canCreate, onToggle, onNew }: Pa
     <>
       <span className="explorer-tree__main" onClick={onToggle}>
         <Chevron expanded={row.expanded} />
-        <span id={rowId(row.key, 'label')} className="explorer-tree__label">
+        <span className="explorer-tree__label">
           <span className="explorer-tree__code">{item.itemCode}</span>{' '}
           <span className="explorer-tree__name">{item.name}</span>
         </span>
-        <span id={rowId(row.key, 'meta')} className="explorer-tree__meta">
+        <span className="explorer-tree__meta">
           {count === 0 && !item.revisions.hasMore
             ? t('explorer.noRevisions')
             : count === 1
@@ -320,7 +300,7 @@ function ItemRowContent({ row, rowId, tabbable, canCreate, onToggle, onNew }: Pa
   );
 }
 
-function RevisionRowContent({ row, rowId, tabbable, canCreate, onToggle, onNew }: ParentRowProps<RevisionRow>) {
+function RevisionRowContent({ row, tabbable, canCreate, onToggle, onNew }: ParentRowProps<RevisionRow>) {
   const { t } = useI18n();
   const { item, revision } = row;
   const total = revision.routings.total;
@@ -328,10 +308,10 @@ function RevisionRowContent({ row, rowId, tabbable, canCreate, onToggle, onNew }
     <>
       <span className="explorer-tree__main" onClick={onToggle}>
         <Chevron expanded={row.expanded} />
-        <span id={rowId(row.key, 'label')} className="explorer-tree__label">
+        <span className="explorer-tree__label">
           {t('explorer.revision', { code: revision.code })}
         </span>
-        <span id={rowId(row.key, 'meta')} className="explorer-tree__meta">
+        <span className="explorer-tree__meta">
           {total === 0
             ? t('explorer.noRoutings')
             : total === 1
@@ -354,14 +334,13 @@ function RevisionRowContent({ row, rowId, tabbable, canCreate, onToggle, onNew }
   );
 }
 
-function RoutingRowContent({ row, rowId }: { row: RoutingRow; rowId: RowId }) {
+function RoutingRowContent({ row }: { row: RoutingRow }) {
   const { routing } = row;
   return (
     <>
       <span className="explorer-tree__chevron explorer-tree__chevron--none" aria-hidden="true" />
       {/* Enter on the row opens it: the link itself stays out of the tab order. */}
       <Link
-        id={rowId(row.key, 'label')}
         to={`/routings/${encodeURIComponent(routing.id)}`}
         className="explorer-tree__link"
         tabIndex={-1}
@@ -369,22 +348,20 @@ function RoutingRowContent({ row, rowId }: { row: RoutingRow; rowId: RowId }) {
         <span className="explorer-tree__code">{routing.code}</span>{' '}
         <span className="explorer-tree__name">{routing.title}</span>
       </Link>
-      <span id={rowId(row.key, 'status')} className="explorer-tree__badge">
+      <span className="explorer-tree__badge">
         <StatusBadge status={routing.status} />
       </span>
-      <GenerationBadge id={rowId(row.key, 'generation')} status={routing.generationStatus} />
+      <GenerationBadge status={routing.generationStatus} />
     </>
   );
 }
 
 function MoreRowContent({
   row,
-  rowId,
   tabbable,
   onLoad,
 }: {
   row: MoreRow;
-  rowId: RowId;
   tabbable: boolean;
   onLoad(): void;
 }) {
@@ -399,12 +376,12 @@ function MoreRowContent({
     <>
       <span className="explorer-tree__chevron explorer-tree__chevron--none" aria-hidden="true" />
       {page.loading ? (
-        <span id={rowId(row.key, 'label')} className="explorer-tree__label explorer-tree__more">
+        <span className="explorer-tree__label explorer-tree__more">
           {t('explorer.loadingMore')}
         </span>
       ) : page.error ? (
         <>
-          <span id={rowId(row.key, 'label')} className="explorer-tree__label explorer-tree__more">
+          <span className="explorer-tree__label explorer-tree__more">
             {t('explorer.loadFailed')}
           </span>
           <button type="button" className="button explorer-tree__action" tabIndex={tabbable ? 0 : -1} onClick={onLoad}>
@@ -414,7 +391,6 @@ function MoreRowContent({
       ) : (
         <button
           type="button"
-          id={rowId(row.key, 'label')}
           className="button explorer-tree__action explorer-tree__more"
           tabIndex={tabbable ? 0 : -1}
           onClick={onLoad}

@@ -69,7 +69,10 @@ export function FilesTab({ routingId, canUpload, uploadBlockedReason, createUplo
 
   return (
     <section className="files-tab" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t('files.heading')}</h2>
+      {/* The tab already says "Files": the heading is for the outline, not the eye. */}
+      <h2 id={headingId} className="visually-hidden">
+        {t('files.heading')}
+      </h2>
       <UploadPanel
         routingId={routingId}
         canUpload={canUpload}

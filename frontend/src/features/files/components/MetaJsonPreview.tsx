@@ -101,7 +101,7 @@ export function MetaJsonPreview({ routingId, refreshKey }: { routingId: string; 
                 {t('files.meta.reload')}
               </button>
             </div>
-            <pre className="files__meta-json" role="region" tabIndex={0} aria-label={t('files.meta.heading')}>
+            <pre className="files__meta-json" role="region" tabIndex={0} aria-label={t('files.meta.content')}>
               {text}
             </pre>
           </>

@@ -4,7 +4,7 @@ import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import { useI18n, type Translate } from '@/i18n';
 import type { CreateUpload } from '../api/uploader';
 import { formatBytes, percentOf } from '../format';
-import { FINAL_STATES, SENDING_STATES, type PollTiming, type UploadItem, type UploadStore } from '../uploads/uploadStore';
+import { FINAL_STATES, RETRYABLE_STATES, SENDING_STATES, type PollTiming, type UploadItem, type UploadStore } from '../uploads/uploadStore';
 import { useUploads } from '../uploads/useUploads';
 
 export interface UploadPanelProps {
@@ -147,7 +147,7 @@ function UploadRow({ item, store }: { item: UploadItem; store: UploadStore }) {
           <ActionButton label={t('files.upload.resume')} name={name} onClick={() => store.resume(item.key)} primary />
         )}
         {sending && <ActionButton label={t('files.upload.cancel')} name={name} onClick={() => void store.cancel(item.key)} />}
-        {FINAL_STATES.has(item.state) && item.state !== 'committed' && item.state !== 'stalled' && (
+        {RETRYABLE_STATES.has(item.state) && (
           <ActionButton label={t('files.upload.retry')} name={name} onClick={() => store.retry(item.key)} primary />
         )}
         {FINAL_STATES.has(item.state) && (

@@ -43,6 +43,8 @@ export type UploadState =
 
 /** States in which bytes are (or may again be) sent. */
 export const SENDING_STATES: ReadonlySet<UploadState> = new Set(['preparing', 'uploading', 'retrying', 'paused', 'cancelling']);
+/** Final states that Retry (or picking the file again) starts over. */
+export const RETRYABLE_STATES: ReadonlySet<UploadState> = new Set(['quarantined', 'failed', 'cancelled']);
 /** States in which nothing more happens to the upload. */
 export const FINAL_STATES: ReadonlySet<UploadState> = new Set(['committed', 'quarantined', 'failed', 'cancelled', 'stalled']);
 
@@ -148,6 +150,16 @@ export class UploadStore {
         this.deps.notify({ severity: 'INFO', title: this.deps.t('files.upload.already', { name: file.name }) });
         continue;
       }
+      // Picked again after it failed or was cancelled: that row starts over (resuming if it can).
+      const ended = this.entries.find(
+        (entry) => RETRYABLE_STATES.has(entry.item.state) && sameFile(entry.file, file),
+      );
+      if (ended) {
+        ended.file = file;
+        void ended.handle?.pause();
+        void this.begin(ended);
+        continue;
+      }
       const entry: Entry = {
         file,
         handle: null,
@@ -217,7 +229,7 @@ export class UploadStore {
   /** Starts a failed, quarantined or cancelled upload again (continuing what the server kept). */
   retry(key: string): void {
     const entry = this.find(key);
-    if (!entry || !FINAL_STATES.has(entry.item.state) || entry.item.state === 'committed') return;
+    if (!entry || !RETRYABLE_STATES.has(entry.item.state)) return;
     void entry.handle?.pause();
     void this.begin(entry);
   }

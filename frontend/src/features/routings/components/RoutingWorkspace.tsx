@@ -208,6 +208,7 @@ function Workspace({ routingId, renderFiles, renderAddin }: RoutingWorkspaceProp
         aria-labelledby={tabId(baseId, 'steps')}
         hidden={active !== 'steps'}
         className="tabs__panel"
+        tabIndex={0}
       >
         {/* Always mounted: unsaved edits survive a visit to another tab. */}
         <StepsEditor
@@ -215,7 +216,7 @@ function Workspace({ routingId, renderFiles, renderAddin }: RoutingWorkspaceProp
           history={history.entries}
           readOnlyReason={readOnlyReason(user, routing, t)}
           onDirtyChange={setStepsDirty}
-          reload={reloadRouting}
+          reload={refresh}
           onSaved={refreshHistory}
         />
       </div>
@@ -225,6 +226,7 @@ function Workspace({ routingId, renderFiles, renderAddin }: RoutingWorkspaceProp
         aria-labelledby={tabId(baseId, 'files')}
         hidden={active !== 'files'}
         className="tabs__panel"
+        tabIndex={0}
       >
         {active === 'files' && renderFiles(context)}
       </div>
@@ -234,6 +236,7 @@ function Workspace({ routingId, renderFiles, renderAddin }: RoutingWorkspaceProp
         aria-labelledby={tabId(baseId, 'approval')}
         hidden={active !== 'approval'}
         className="tabs__panel"
+        tabIndex={0}
       >
         {active === 'approval' && (
           <ApprovalPanel routing={routing} history={history} stepsDirty={stepsDirty} onChanged={refresh} />
@@ -245,6 +248,7 @@ function Workspace({ routingId, renderFiles, renderAddin }: RoutingWorkspaceProp
         aria-labelledby={tabId(baseId, 'addin')}
         hidden={active !== 'addin'}
         className="tabs__panel"
+        tabIndex={0}
       >
         {active === 'addin' && renderAddin(context)}
       </div>

@@ -342,20 +342,26 @@ function EditForm({ routing, history, base, draft, dirty, setDraft, rebase, head
     }
   }
 
+  /** Whether a drop on card `index` goes after it (the pointer is in its lower half). */
+  function dropsAfter(event: DragEvent<HTMLLIElement>, index: number): boolean {
+    const rect = event.currentTarget.getBoundingClientRect();
+    if (Number.isFinite(event.clientY) && rect.height > 0) return event.clientY >= rect.top + rect.height / 2;
+    // No geometry: the dragged step takes the target's place.
+    return dragging !== null && dragging < index;
+  }
+
   function onDragOver(event: DragEvent<HTMLLIElement>, index: number) {
     if (dragging === null) return;
     event.preventDefault();
     if (event.dataTransfer) event.dataTransfer.dropEffect = 'move';
-    const rect = event.currentTarget.getBoundingClientRect();
-    const after = event.clientY >= rect.top + rect.height / 2;
+    const after = dropsAfter(event, index);
     if (dropTarget?.index !== index || dropTarget.after !== after) setDropTarget({ index, after });
   }
 
   function onDrop(event: DragEvent<HTMLLIElement>, index: number) {
     event.preventDefault();
     const from = dragging;
-    const rect = event.currentTarget.getBoundingClientRect();
-    const after = event.clientY >= rect.top + rect.height / 2;
+    const after = dropsAfter(event, index);
     setDragging(null);
     setDropTarget(null);
     if (from === null) return;
@@ -612,7 +618,7 @@ function EditForm({ routing, history, base, draft, dirty, setDraft, rebase, head
                         {t('steps.moveDown')}
                         <span className="visually-hidden">{t('steps.ofStep', { n })}</span>
                       </button>
-                      <button type="button" className="button button--small button--danger" onClick={() => remove(index)}>
+                      <button type="button" className="button button--small step-card__remove" onClick={() => remove(index)}>
                         {t('steps.remove')}
                         <span className="visually-hidden">{t('steps.ofStep', { n })}</span>
                       </button>
