@@ -100,6 +100,9 @@ describe('main scenario', () => {
     await dialog.getByLabel('Name').fill(`Bracket ${id}`);
     await dialog.getByRole('button', { name: 'Create item' }).click();
     await see.gone(dialog);
+    // Find it the way a user would among many (the tree is virtualized).
+    await engineer.getByRole('searchbox', { name: 'Search items' }).fill(itemCode);
+    await see.url(engineer, new RegExp(`[?&]q=${itemCode}`));
 
     await engineer.getByRole('button', { name: `New revision for ${itemCode}` }).click();
     dialog = engineer.getByRole('dialog', { name: `New revision of ${itemCode}` });

@@ -205,7 +205,7 @@ describe('routing workspace: steps', () => {
     });
     // The editor now shows the saved version.
     expect(document.querySelector('.workspace__facts')?.textContent).toContain('Version4');
-    expect(screen.getByRole('tab', { name: 'Steps' }).textContent).toBe('Steps');
+    await waitFor(() => expect(screen.getByRole('tab', { name: /Steps/ }).textContent).toBe('Steps'));
   });
 
   it('reorders by drag and drop too', async () => {
