@@ -97,6 +97,38 @@ describe('live connection', () => {
     }
   });
 
+  it('raises an alert after five failed reconnection attempts, and reconnects at once with "Reconnect now"', async () => {
+    const server = await McmsServer.create('alert');
+    server.createUser(USERS.engineer);
+    await server.start();
+    const context = await signedInContext(browser, server.url, USERS.engineer);
+    try {
+      const page = await context.newPage();
+      const socket = countAcks(page);
+      await openPage(page, '/', 'Explorer');
+      await eventually(() => socket.acks >= 1, 'the live connection over WebSocket');
+      const toasts = page.getByRole('region', { name: 'Notifications' });
+
+      await server.kill();
+      const banner = page.getByTestId('connection-banner');
+      await see.visible(banner);
+      // Backoff 1 + 2 + 4 + 8 s (±20 %) until the fifth failure.
+      await see.visible(toasts.getByText('Live updates unavailable'), 30_000);
+      await see.text(banner, /attempt 5 failed/, 5_000);
+      await screenshot(page, 'connection-alert-after-five-failures');
+
+      await server.start();
+      // The next automatic attempt is 16 s away; the button does not wait.
+      await banner.getByRole('button', { name: 'Reconnect now' }).click();
+      await see.gone(banner, 10_000);
+      await see.visible(toasts.getByText('Live updates restored.'));
+      await eventually(() => socket.acks >= 2, 'a new WebSocket connection');
+    } finally {
+      await context.close();
+      await server.dispose(path.join(ARTIFACTS_DIR, 'logs'));
+    }
+  });
+
   it('switches to the SSE fallback when WebSocket is blocked, and live events still arrive', async () => {
     const engineer = await Api.signIn(baseUrl, USERS.engineer.username, USERS.engineer.password);
     const approver = await Api.signIn(baseUrl, USERS.approver.username, USERS.approver.password);

@@ -57,6 +57,16 @@ describe('every page passes axe', () => {
     const page = await pageAs(USERS.approver);
     await check(page, '/approvals', /Approvals/, 'approvals');
     await see.visible(page.getByRole('link', { name: new RegExp(pending.code) }));
+    // The inbox's own decision dialog: a reason is required to reject.
+    await page.getByRole('button', { name: `Reject ${pending.code}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Reject ${pending.code}?` });
+    await see.visible(dialog);
+    await dialog.getByRole('button', { name: 'Confirm rejection' }).click();
+    await see.visible(dialog.getByRole('alert').getByText('Give a reason: the owner needs it to fix the routing.'));
+    await screenshot(page, 'approvals-reject-dialog');
+    await expectAccessible(page, 'the inbox rejection dialog with its error');
+    await dialog.getByRole('button', { name: 'Go back' }).click();
+    await see.gone(dialog);
   });
 
   it('add-in control panel (engineer and administrator)', async () => {

@@ -1,43 +1,31 @@
-import { fireEvent, render, screen } from '@testing-library/react';
-import { createMemoryRouter, RouterProvider } from 'react-router';
+import { fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppProvider } from '@/app/provider';
 import { routes } from '@/app/router';
+import { jsonResponse, stubFetch } from '@/testing/fakeServer';
+import { renderRoutes } from '@/testing/render';
 
 type Handler = (body: unknown) => { status: number; json: unknown };
 
 /** A fake server: `/graphql` answers by operation name, `/auth/login` by the given handler. */
 function fakeServer(login: Handler, graphqlData: Record<string, unknown> = {}) {
   const calls: string[] = [];
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    const respond = (status: number, json: unknown) =>
-      new Response(JSON.stringify(json), { status, headers: { 'content-type': 'application/json' } });
-    if (url.endsWith('/auth/login')) {
+  stubFetch({
+    graphql({ operationName }) {
+      calls.push(operationName);
+      return { data: graphqlData[operationName] ?? null };
+    },
+    other({ url, init }) {
+      if (!url.endsWith('/auth/login')) return jsonResponse(404, {});
       calls.push('login');
-      const { status, json } = login(body);
-      return respond(status, json);
-    }
-    if (url.endsWith('/graphql')) {
-      const name = (body as { operationName?: string }).operationName ?? '';
-      calls.push(name);
-      return respond(200, { data: graphqlData[name] ?? null });
-    }
-    return respond(404, {});
+      const { status, json } = login(init?.body ? JSON.parse(String(init.body)) : undefined);
+      return jsonResponse(status, json);
+    },
   });
-  vi.stubGlobal('fetch', fetchMock);
   return calls;
 }
 
 function renderAt(path: string) {
-  const router = createMemoryRouter(routes, { initialEntries: [path] });
-  render(
-    <AppProvider>
-      <RouterProvider router={router} />
-    </AppProvider>,
-  );
-  return router;
+  return renderRoutes(routes, path).router;
 }
 
 const engineer = { id: '1', username: 'engineer', displayName: 'Erin Engineer', role: 'ENGINEER' };

@@ -1,12 +1,13 @@
 import type { CombinedError } from 'urql';
 import { useI18n } from '@/i18n';
+import { serverMessage } from '@/lib/graphql-client';
 
 /** A query's failure, in words, with a retry button. */
 export function QueryError({ error, onRetry }: { error: CombinedError; onRetry?: () => void }) {
   const { t } = useI18n();
   const message = error.networkError
     ? t('app.error.network')
-    : t('app.error.generic', { message: error.graphQLErrors.map((e) => e.message).join(' ') || error.message });
+    : t('app.error.generic', { message: serverMessage(error) });
   return (
     <div className="notice notice--error" role="alert">
       <p>{message}</p>

@@ -32,6 +32,11 @@ export function errorCode(error: CombinedError | undefined): string | undefined 
   return typeof code === 'string' ? code : undefined;
 }
 
+/** What the server said: the GraphQL errors' messages, or the network error's. */
+export function serverMessage(error: CombinedError): string {
+  return error.graphQLErrors.map((e) => e.message).join(' ') || error.message;
+}
+
 export function createGraphQLClient(): Client {
   return new Client({
     url: '/graphql',

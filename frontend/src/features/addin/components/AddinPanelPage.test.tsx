@@ -1,7 +1,10 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AddinJobStatus } from '@/gql/graphql';
-import { fakeLive, fakeServer, renderPage, users, type RestAnswer, type TestUser } from '../testing/harness';
+import { fakeLive } from '@/testing/fakeLive';
+import { fakeServer, type RestAnswer } from '@/testing/fakeServer';
+import { users, type TestUser } from '@/testing/fixtures';
+import { renderPage } from '@/testing/render';
 import { job, jobsAnswer, output } from '../testing/jobs';
 import { AddinPanelPage } from './AddinPanelPage';
 
@@ -39,7 +42,7 @@ function setup(user: TestUser, jobs: () => Jobs, rest: () => RestAnswer = () => 
     },
     { '/api/metrics/dashboard': rest },
   );
-  const live = fakeLive();
+  const live = fakeLive({ openAtOnce: true });
   const view = renderPage(<AddinPanelPage />, live, path);
   return { server, live, ...view };
 }

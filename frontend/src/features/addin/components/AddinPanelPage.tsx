@@ -4,7 +4,7 @@ import { QueryError } from '@/components/QueryError';
 import type { AddinJobFieldsFragment, AddinJobStatus } from '@/gql/graphql';
 import { useI18n } from '@/i18n';
 import { formatDateTime } from '@/lib/format';
-import { usePagedConnection, type Paged } from '../hooks/usePagedConnection';
+import { usePagedConnection, type Paged } from '@/lib/usePagedConnection';
 import { useNow } from '../hooks/useNow';
 import { formatDuration, secondsSince } from '../lib/format';
 import '../addin.css';

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
+import { Dialog } from '@/components/Dialog';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -14,34 +15,16 @@ export interface ConfirmDialogProps {
 
 /** A modal question (native `<dialog>`: focus kept inside, Escape dismisses), rendered while open. */
 export function ConfirmDialog({ title, children, confirmLabel, dismissLabel, busy, error, onConfirm, onDismiss }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const bodyId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (dialog && !dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    return () => {
-      if (dialog?.open) dialog.close();
-      // Back to the button that opened it, when it is still there.
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-
   return (
-    <dialog
-      ref={ref}
+    <Dialog
       className="addin-dialog"
       aria-labelledby={titleId}
       aria-describedby={children ? bodyId : undefined}
-      onCancel={(event) => {
-        event.preventDefault();
-        if (!busy) onDismiss();
-      }}
+      busy={busy}
+      onDismiss={onDismiss}
     >
       <h2 id={titleId} className="addin-dialog__title">
         {title}
@@ -64,6 +47,6 @@ export function ConfirmDialog({ title, children, confirmLabel, dismissLabel, bus
           {dismissLabel}
         </button>
       </div>
-    </dialog>
+    </Dialog>
   );
 }

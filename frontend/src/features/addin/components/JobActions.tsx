@@ -4,7 +4,7 @@ import { useToasts } from '@/components/Toasts';
 import { useSignedInUser } from '@/features/auth/components/SessionProvider';
 import type { AddinJobStatus } from '@/gql/graphql';
 import { useI18n, type Translate } from '@/i18n';
-import { errorCode } from '@/lib/graphql-client';
+import { errorCode, serverMessage } from '@/lib/graphql-client';
 import { canManageJobsOf } from '@/lib/permissions';
 import { ConfirmDialog } from './ConfirmDialog';
 import { AddinCancelJobMutation, AddinRetryJobMutation } from './jobDocuments';
@@ -17,10 +17,6 @@ export interface ActionableJob {
 
 const RETRYABLE: ReadonlySet<AddinJobStatus> = new Set(['FAILED', 'CANCELLED']);
 const CANCELLABLE: ReadonlySet<AddinJobStatus> = new Set(['QUEUED', 'RUNNING']);
-
-function serverMessage(error: CombinedError): string {
-  return error.graphQLErrors.map((e) => e.message).join(' ') || error.message;
-}
 
 function explain(error: CombinedError, t: Translate): string {
   if (error.networkError) return t('app.error.network');

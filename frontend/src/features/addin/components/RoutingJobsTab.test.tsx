@@ -1,6 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeLive, fakeServer, graphQLError, renderPage, users, type TestUser } from '../testing/harness';
+import { fakeLive } from '@/testing/fakeLive';
+import { fakeServer, graphQLError } from '@/testing/fakeServer';
+import { users, type TestUser } from '@/testing/fixtures';
+import { renderPage } from '@/testing/render';
 import { job, jobsAnswer, output } from '../testing/jobs';
 import { RoutingJobsTab } from './RoutingJobsTab';
 
@@ -8,7 +11,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 function setup(user: TestUser, jobs: () => unknown[], extra: Record<string, (v: Record<string, unknown>) => unknown> = {}) {
   const server = fakeServer(user, { AddinJobsPage: () => jobsAnswer(jobs()), ...extra });
-  const live = fakeLive();
+  const live = fakeLive({ openAtOnce: true });
   renderPage(<RoutingJobsTab routingId="9" routingOwnerId="1" />, live);
   return { server, live };
 }

@@ -3,7 +3,7 @@ import { QueryError } from '@/components/QueryError';
 import type { AddinJobFieldsFragment, AddinJobStatus } from '@/gql/graphql';
 import { useI18n } from '@/i18n';
 import { formatDateTime } from '@/lib/format';
-import { usePagedConnection } from '../hooks/usePagedConnection';
+import { usePagedConnection } from '@/lib/usePagedConnection';
 import '../addin.css';
 import { JobActions } from './JobActions';
 import { ADDIN_JOB_EVENTS, AddinJobsPageQuery } from './jobDocuments';

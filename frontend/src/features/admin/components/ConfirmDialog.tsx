@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, useRef, type ReactNode } from 'react';
+import { Dialog } from '@/components/Dialog';
 import { useI18n } from '@/i18n';
 
 export interface ConfirmDialogProps {
@@ -19,40 +20,18 @@ export interface ConfirmDialogProps {
  */
 export function ConfirmDialog({ title, children, confirmLabel, danger, busy, onConfirm, onCancel }: ConfirmDialogProps) {
   const { t } = useI18n();
-  const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const bodyId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    cancelRef.current?.focus();
-    return () => {
-      if (dialog.open) {
-        if (typeof dialog.close === 'function') dialog.close();
-        else dialog.removeAttribute('open');
-      }
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-
   return (
-    <dialog
-      ref={ref}
+    <Dialog
       className="admin-dialog"
       aria-labelledby={titleId}
       aria-describedby={bodyId}
-      onCancel={(event) => {
-        // Escape: close through React state (the dialog unmounts), never while working.
-        event.preventDefault();
-        if (!busy) onCancel();
-      }}
+      busy={busy}
+      onDismiss={onCancel}
+      initialFocus={() => cancelRef.current?.focus()}
     >
       <h2 id={titleId} className="admin-dialog__title">
         {title}
@@ -76,6 +55,6 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, onC
           {t('admin.cancel')}
         </button>
       </div>
-    </dialog>
+    </Dialog>
   );
 }

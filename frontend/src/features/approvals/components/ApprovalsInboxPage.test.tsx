@@ -1,6 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeLive, fakeServer, graphQLError, renderPage, users, type Answer, type TestUser } from '../testing/harness';
+import { fakeLive } from '@/testing/fakeLive';
+import { fakeServer, graphQLError, type Answer } from '@/testing/fakeServer';
+import { users, type TestUser } from '@/testing/fixtures';
+import { renderPage } from '@/testing/render';
 import { ApprovalsInboxPage } from './ApprovalsInboxPage';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -40,7 +43,7 @@ function page(nodes: unknown[], options: { hasNextPage?: boolean; endCursor?: st
 
 function setup(user: TestUser, inbox: Answer, extra: Record<string, Answer> = {}) {
   const server = fakeServer(user, { ApprovalsInbox: inbox, ...extra });
-  const live = fakeLive();
+  const live = fakeLive({ openAtOnce: true });
   const view = renderPage(<ApprovalsInboxPage />, live, '/approvals');
   return { server, live, ...view };
 }

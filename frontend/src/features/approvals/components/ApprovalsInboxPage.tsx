@@ -7,7 +7,7 @@ import type { ApprovalsInboxQuery as InboxData } from '@/gql/graphql';
 import { useI18n } from '@/i18n';
 import { formatDateTime } from '@/lib/format';
 import { can, canDecideRouting } from '@/lib/permissions';
-import { usePagedConnection } from '../hooks/usePagedConnection';
+import { usePagedConnection } from '@/lib/usePagedConnection';
 import '../approvals.css';
 import { DecisionDialog, type Decision } from './DecisionDialog';
 

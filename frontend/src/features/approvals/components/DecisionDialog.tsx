@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, type CombinedError } from 'urql';
+import { Dialog } from '@/components/Dialog';
 import { useToasts } from '@/components/Toasts';
 import { graphql } from '@/gql';
 import { useI18n, type Translate } from '@/i18n';
-import { errorCode } from '@/lib/graphql-client';
+import { errorCode, serverMessage } from '@/lib/graphql-client';
 
 export const ApprovalsApproveMutation = graphql(`
   mutation ApprovalsApprove($id: ID!, $comment: String) {
@@ -34,10 +35,6 @@ export interface DecisionDialogProps {
   onDone(changed: boolean): void;
 }
 
-function serverMessage(error: CombinedError): string {
-  return error.graphQLErrors.map((e) => e.message).join(' ') || error.message;
-}
-
 function explain(error: CombinedError, code: string, t: Translate): string {
   if (error.networkError) return t('app.error.network');
   switch (errorCode(error)) {
@@ -54,7 +51,6 @@ function explain(error: CombinedError, code: string, t: Translate): string {
 export function DecisionDialog({ decision, routing, onDone }: DecisionDialogProps) {
   const { t } = useI18n();
   const toasts = useToasts();
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const reasonId = useId();
   const reasonErrorId = useId();
@@ -67,19 +63,6 @@ export function DecisionDialog({ decision, routing, onDone }: DecisionDialogProp
   const [rejectState, reject] = useMutation(ApprovalsRejectMutation);
   const busy = approveState.fetching || rejectState.fetching;
   const reasonRef = useRef<HTMLTextAreaElement>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (dialog && !dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    return () => {
-      if (dialog?.open) dialog.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -118,15 +101,7 @@ export function DecisionDialog({ decision, routing, onDone }: DecisionDialogProp
 
   const approving = decision === 'approve';
   return (
-    <dialog
-      ref={ref}
-      className="approvals-dialog"
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        if (!busy) onDone(false);
-      }}
-    >
+    <Dialog className="approvals-dialog" aria-labelledby={titleId} busy={busy} onDismiss={() => onDone(false)}>
       <form onSubmit={onSubmit} noValidate>
         <h2 id={titleId} className="approvals-dialog__title">
           {t(approving ? 'approvals.dialog.approveTitle' : 'approvals.dialog.rejectTitle', { code: routing.code })}
@@ -188,6 +163,6 @@ export function DecisionDialog({ decision, routing, onDone }: DecisionDialogProp
           </button>
         </div>
       </form>
-    </dialog>
+    </Dialog>
   );
 }

@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, type CombinedError } from 'urql';
+import { Dialog } from '@/components/Dialog';
 import { graphql } from '@/gql';
 import type { ExplorerRoutingFragment } from '@/gql/graphql';
 import { useI18n, type MessageKey } from '@/i18n';
-import { errorCode } from '@/lib/graphql-client';
+import { errorCode, serverMessage } from '@/lib/graphql-client';
 import type { ItemNode, RevisionNode } from '../lib/tree-state';
 
 export const ExplorerCreateItemMutation = graphql(`
@@ -71,7 +72,6 @@ const DESCRIPTION_MAX = 10_000;
  */
 function FormDialog({ title, context, fields, submitLabel, onSubmit, conflictMessage, onCancel }: FormDialogProps) {
   const { t } = useI18n();
-  const ref = useRef<HTMLDialogElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const titleId = useId();
   const baseId = useId();
@@ -80,27 +80,6 @@ function FormDialog({ title, context, fields, submitLabel, onSubmit, conflictMes
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const busyRef = useRef(false);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    formRef.current?.querySelector<HTMLElement>('input, textarea')?.focus();
-    return () => {
-      if (dialog.open) {
-        if (typeof dialog.close === 'function') dialog.close();
-        else dialog.removeAttribute('open');
-      }
-      // Back to the opener, unless the page moved focus on (to the node just created).
-      const focus = document.activeElement;
-      const lost = focus === null || focus === document.body || dialog.contains(focus);
-      if (lost && opener?.isConnected) opener.focus();
-    };
-  }, []);
 
   const fieldId = (name: string) => `${baseId}-${name}`;
 
@@ -151,22 +130,20 @@ function FormDialog({ title, context, fields, submitLabel, onSubmit, conflictMes
     } else if (error.networkError) {
       setServerError(t('app.error.network'));
     } else {
-      setServerError(
-        t('app.error.generic', { message: error.graphQLErrors.map((e) => e.message).join(' ') || error.message }),
-      );
+      setServerError(t('app.error.generic', { message: serverMessage(error) }));
     }
   }
 
   return (
-    <dialog
-      ref={ref}
+    <Dialog
       className="explorer-dialog"
       aria-labelledby={titleId}
-      onCancel={(event) => {
-        // Escape: close through React state (the dialog unmounts).
-        event.preventDefault();
+      onDismiss={() => {
         if (!busyRef.current) onCancel();
       }}
+      initialFocus={() => formRef.current?.querySelector<HTMLElement>('input, textarea')?.focus()}
+      // Back to the opener, unless the page moved focus on (to the node just created).
+      keepMovedFocus
       onKeyDown={(event) => {
         if (event.key === 'Escape') {
           event.preventDefault();
@@ -250,7 +227,7 @@ function FormDialog({ title, context, fields, submitLabel, onSubmit, conflictMes
           </button>
         </div>
       </form>
-    </dialog>
+    </Dialog>
   );
 }
 

@@ -1,8 +1,8 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeLive } from '@/testing/fakeLive';
 import {
   connection,
-  fakeLive,
   fakeServer,
   item,
   itemsHandler,
@@ -450,7 +450,7 @@ describe('live updates', () => {
     expect(row().querySelector('[data-status]')?.textContent).toBe('Status: Pending approval');
 
     act(() =>
-      live.emit({
+      live.deliver({
         name: 'routing.approval.changed',
         id: '41',
         payload: { routingId: '9', status: 'APPROVED', approvedBy: 'approver', timestamp: '2026-01-01T00:00:00Z' },
@@ -484,7 +484,7 @@ describe('live updates', () => {
     await screen.findByRole('tree');
     act(() => live.open());
     act(() =>
-      live.emit({
+      live.deliver({
         name: 'routing.approval.changed',
         id: '42',
         payload: { routingId: '9', status: 'APPROVED', approvedBy: 'approver', timestamp: '2026-01-01T00:00:00Z' },

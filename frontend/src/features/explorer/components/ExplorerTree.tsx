@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { StatusBadge } from '@/components/StatusBadge';
 import type { GenerationStatus } from '@/gql/graphql';
 import { useI18n } from '@/i18n';
+import { GENERATION_TONE } from '@/lib/generation';
 import type { ItemRow, MoreRow, RevisionRow, RoutingRow, TreeRow } from '../lib/flatten';
 import type { ItemNode, RevisionNode, RoutingNode } from '../lib/tree-state';
 import { useVirtualWindow } from '../lib/useVirtualWindow';
@@ -11,13 +12,6 @@ import { useVirtualWindow } from '../lib/useVirtualWindow';
 export const ROW_HEIGHT = 40;
 /** Load the next items page when the view comes this close (in rows) to the end. */
 const NEAR_END_ROWS = 30;
-
-const GENERATION_TONE: Record<Exclude<GenerationStatus, 'NONE'>, string> = {
-  QUEUED: 'pending',
-  RUNNING: 'pending',
-  SUCCEEDED: 'success',
-  FAILED: 'danger',
-};
 
 /** A routing's generation state as a badge; nothing for NONE. */
 export function GenerationBadge({ status }: { status: GenerationStatus }) {

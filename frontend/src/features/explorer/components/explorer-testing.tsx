@@ -1,49 +1,26 @@
-// Test helpers for the explorer: a fake GraphQL server answering by operation
-// name (with the variables sent), data builders, a live connection the test
-// drives, and a render of the explorer page inside the app's providers.
-import { render } from '@testing-library/react';
+// Test helpers for the explorer: its fake GraphQL answers, data builders, and a
+// render of the explorer page inside the app's providers (src/testing/ has the rest).
 import type { ReactNode } from 'react';
-import { createMemoryRouter, RouterProvider, useParams } from 'react-router';
-import { vi } from 'vitest';
-import { ToastProvider } from '@/components/Toasts';
-import { SessionProvider, useSession } from '@/features/auth/components/SessionProvider';
+import { useParams } from 'react-router';
+import { useSession } from '@/features/auth/components/SessionProvider';
 import type { GenerationStatus, Role, RoutingStatus } from '@/gql/graphql';
-import { I18nProvider } from '@/i18n';
-import { GraphQLProvider } from '@/lib/graphql-client';
-import { LiveConnection } from '@/lib/live/connection';
-import type { LiveEvent } from '@/lib/live/events';
 import { LiveProvider } from '@/lib/live/LiveProvider';
-import type { TransportHandlers } from '@/lib/live/transport';
+import { fakeLive } from '@/testing/fakeLive';
+import { stubFetch, type GraphQLAnswer, type Variables } from '@/testing/fakeServer';
+import { renderRoutes } from '@/testing/render';
 import { ExplorerPage } from './ExplorerPage';
 
-export type Variables = Record<string, unknown>;
-export type Answer = { data?: unknown; errors?: { message: string; extensions?: { code: string } }[] };
+export type Answer = GraphQLAnswer;
 export type Handler = (variables: Variables) => Answer;
 
-export interface Call {
-  operationName: string;
-  variables: Variables;
-}
-
-/** Stubs `fetch`: `/graphql` answers with `handlers[operationName](variables)`. */
+/** Stubs `fetch`: `/graphql` answers with `handlers[operationName](variables)` (`data: null` if none). */
 export function fakeServer(handlers: Record<string, Handler>) {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
-      const body = JSON.parse(String(init?.body ?? '{}')) as { operationName?: string; variables?: Variables };
-      const operationName = body.operationName ?? '';
-      const variables = body.variables ?? {};
-      calls.push({ operationName, variables });
+  return stubFetch({
+    graphql: ({ operationName, variables }) => {
       const handler = handlers[operationName];
-      const answer = handler ? handler(variables) : { data: null };
-      return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } });
-    }),
-  );
-  return {
-    calls,
-    callsOf: (name: string) => calls.filter((call) => call.operationName === name),
-  };
+      return handler ? handler(variables) : { data: null };
+    },
+  });
 }
 
 export function connection<T>(
@@ -102,34 +79,6 @@ export function userOf(role: Role) {
   return { __typename: 'User', id: '1', username: role.toLowerCase(), displayName: `Test ${role}`, role };
 }
 
-/** A live connection whose one transport the test drives. */
-export function fakeLive() {
-  let handlers: TransportHandlers | null = null;
-  const live = new LiveConnection({
-    transports: {
-      websocket: (_cursors, h) => {
-        handlers = h;
-        return { kind: 'websocket', close: () => {} };
-      },
-      sse: (_cursors, h) => {
-        handlers = h;
-        return { kind: 'sse', close: () => {} };
-      },
-    },
-  });
-  return {
-    live,
-    open: () => handlers?.onOpen(),
-    /** The connection drops and comes back at once (a reconnection). */
-    reconnect: () => {
-      handlers?.onClose('dropped');
-      live.retryNow();
-      handlers?.onOpen();
-    },
-    emit: (event: LiveEvent) => handlers?.onEvent(event),
-  };
-}
-
 function SignedIn({ children }: { children: ReactNode }) {
   const { state } = useSession();
   return state.status === 'signedIn' ? <>{children}</> : null;
@@ -142,13 +91,13 @@ function WorkspaceStub() {
 
 /** Renders the explorer at `path` for a signed-in user (the Me query must be answered). */
 export function renderExplorer(path = '/', live = fakeLive()) {
-  const router = createMemoryRouter(
+  const { router } = renderRoutes(
     [
       {
         path: '/',
         element: (
           <SignedIn>
-            <LiveProvider connection={live.live}>
+            <LiveProvider connection={live.connection}>
               <ExplorerPage />
             </LiveProvider>
           </SignedIn>
@@ -156,18 +105,7 @@ export function renderExplorer(path = '/', live = fakeLive()) {
       },
       { path: '/routings/:id', element: <WorkspaceStub /> },
     ],
-    { initialEntries: [path] },
-  );
-  render(
-    <I18nProvider locale="en">
-      <GraphQLProvider>
-        <ToastProvider>
-          <SessionProvider>
-            <RouterProvider router={router} />
-          </SessionProvider>
-        </ToastProvider>
-      </GraphQLProvider>
-    </I18nProvider>,
+    path,
   );
   return { router, live };
 }

@@ -3,10 +3,9 @@ import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppProvider } from '@/app/provider';
 import { useSession } from '@/features/auth/components/SessionProvider';
-import { LiveConnection } from '@/lib/live/connection';
 import { LiveProvider } from '@/lib/live/LiveProvider';
-import type { LiveEvent } from '@/lib/live/events';
-import type { TransportHandlers } from '@/lib/live/transport';
+import { fakeLive } from '@/testing/fakeLive';
+import { jsonResponse, stubFetch } from '@/testing/fakeServer';
 import type { CreateUpload, CreateUploadOptions, PreviousUpload, UploadFailure, UploadHandle } from '../api/uploader';
 import { resetUploadStores, type PollTiming } from '../uploads/uploadStore';
 import { FilesTab } from './FilesTab';
@@ -60,48 +59,20 @@ const meta = {
 
 function fakeServer(answers: Record<string, GraphQLAnswer>): FakeServer {
   const server: FakeServer = { calls: [], variables: {}, restCalls: [], answers: { Me: () => ({ me: engineer }), ...answers } };
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const respond = (status: number, json: unknown) =>
-      new Response(JSON.stringify(json), { status, headers: { 'content-type': 'application/json' } });
-    if (url.endsWith('/graphql')) {
-      const body = JSON.parse(String(init?.body)) as { operationName?: string; variables?: Record<string, unknown> };
-      const name = body.operationName ?? '';
+  stubFetch({
+    graphql({ operationName: name, variables }) {
       server.calls.push(name);
-      (server.variables[name] ??= []).push(body.variables ?? {});
+      (server.variables[name] ??= []).push(variables);
       const answer = server.answers[name];
-      return respond(200, { data: answer ? answer(body.variables ?? {}) : null });
-    }
-    if (url.includes('/api/routings/')) {
-      server.restCalls.push({ url, init });
-      return respond(200, { files: [], meta });
-    }
-    return respond(404, {});
-  });
-  vi.stubGlobal('fetch', fetchMock);
-  return server;
-}
-
-// -- a fake live connection: the test delivers events ----------------------------------------
-
-function fakeLive() {
-  let handlers: TransportHandlers | null = null;
-  let open = false;
-  const factory = (_cursors: unknown, given: TransportHandlers) => {
-    handlers = given;
-    return { kind: 'websocket' as const, close() {} };
-  };
-  const connection = new LiveConnection({ transports: { websocket: factory, sse: factory } });
-  return {
-    connection,
-    deliver(event: LiveEvent) {
-      act(() => {
-        if (!open) handlers?.onOpen();
-        open = true;
-        handlers?.onEvent(event);
-      });
+      return { data: answer ? answer(variables) : null };
     },
-  };
+    other({ url, init }) {
+      if (!url.includes('/api/routings/')) return jsonResponse(404, {});
+      server.restCalls.push({ url, init });
+      return jsonResponse(200, { files: [], meta });
+    },
+  });
+  return server;
 }
 
 // -- a fake uploader: the test drives each upload's events -----------------------------------

@@ -1,13 +1,6 @@
 import type { GenerationStatus } from '@/gql/graphql';
 import { useI18n } from '@/i18n';
-
-const TONE: Record<GenerationStatus, string> = {
-  NONE: 'neutral',
-  QUEUED: 'pending',
-  RUNNING: 'pending',
-  SUCCEEDED: 'success',
-  FAILED: 'danger',
-};
+import { GENERATION_TONE } from '@/lib/generation';
 
 /**
  * The latest CAM generation's state ("Generation: Succeeded"), separate from
@@ -17,7 +10,7 @@ export function GenerationBadge({ status }: { status: GenerationStatus }) {
   const { t } = useI18n();
   return (
     <span
-      className={`badge badge--${TONE[status] ?? 'neutral'}`}
+      className={`badge badge--${GENERATION_TONE[status] ?? 'neutral'}`}
       data-generation-status={status}
       role="status"
     >

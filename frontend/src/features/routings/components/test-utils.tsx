@@ -1,23 +1,14 @@
 // Test helpers for the workspace: a stateful fake GraphQL server, fixtures, and a
-// render with a live connection whose events the test emits.
-import { act, render } from '@testing-library/react';
-import { createMemoryRouter, RouterProvider } from 'react-router';
-import { vi } from 'vitest';
-import { AppProvider } from '@/app/provider';
+// render with a live connection whose events the test emits (on src/testing/).
 import { RequireSession } from '@/features/auth/components/RequireSession';
-import { LiveConnection } from '@/lib/live/connection';
-import type { LiveEvent } from '@/lib/live/events';
 import { LiveProvider } from '@/lib/live/LiveProvider';
-import type { TransportFactory, TransportHandlers } from '@/lib/live/transport';
+import { fakeLive } from '@/testing/fakeLive';
+import { noFake, stubFetch, type GraphQLAnswer, type GraphQLCall } from '@/testing/fakeServer';
+import { renderRoutes } from '@/testing/render';
 import { RoutingWorkspace } from './RoutingWorkspace';
 
-export interface Call {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-
-type Answer = { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-export type Handler = (variables: Record<string, unknown>) => Answer | Promise<Answer>;
+export type Call = GraphQLCall;
+export type Handler = (variables: Record<string, unknown>) => GraphQLAnswer | Promise<GraphQLAnswer>;
 
 export const users = {
   engineer: { __typename: 'User', id: '1', username: 'engineer', displayName: 'Erin Engineer', role: 'ENGINEER' },
@@ -122,42 +113,29 @@ export function fakeServer(user: (typeof users)[keyof typeof users], init: Parti
       return server.calls.filter((call) => call.operationName === name);
     },
   };
-  const respond = (json: unknown) =>
-    new Response(JSON.stringify(json), { status: 200, headers: { 'content-type': 'application/json' } });
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (!url.endsWith('/graphql')) return new Response('{}', { status: 404 });
-      const body = JSON.parse(String(init?.body ?? '{}')) as { operationName?: string; variables?: Record<string, unknown> };
-      const operationName = body.operationName ?? '';
-      const variables = body.variables ?? {};
-      server.calls.push({ operationName, variables });
-      const handler = server.handlers[operationName];
-      if (handler) return respond(await handler(variables));
-      switch (operationName) {
+  stubFetch({
+    async graphql(call) {
+      server.calls.push(call);
+      const handler = server.handlers[call.operationName];
+      if (handler) return handler(call.variables);
+      switch (call.operationName) {
         case 'Me':
-          return respond({ data: { me: user } });
+          return { data: { me: user } };
         case 'RoutingWorkspace':
-          return respond({ data: { routing: server.routing } });
+          return { data: { routing: server.routing } };
         case 'WorkspaceHistory':
-          return respond({ data: historyAnswer(server.history) });
+          return { data: historyAnswer(server.history) };
         default:
-          return respond({ data: null, errors: [{ message: `No fake for ${operationName}` }] });
+          return noFake(call.operationName);
       }
-    }),
-  );
+    },
+  });
   return server;
 }
 
 export function renderWorkspace(path: string) {
-  const transports: TransportHandlers[] = [];
-  const factory: TransportFactory = (_cursors, handlers) => {
-    transports.push(handlers);
-    return { kind: 'websocket', close() {} };
-  };
-  const live = new LiveConnection({ transports: { websocket: factory, sse: factory } });
-  const router = createMemoryRouter(
+  const live = fakeLive();
+  const { router } = renderRoutes(
     [
       { path: '/', element: <p>Explorer page</p> },
       { path: '/sign-in', element: <p>Sign-in page</p> },
@@ -165,7 +143,7 @@ export function renderWorkspace(path: string) {
         path: '/routings/:id/:tab?',
         element: (
           <RequireSession>
-            <LiveProvider connection={live}>
+            <LiveProvider connection={live.connection}>
               <RoutingWorkspace
                 renderFiles={(ctx) => (
                   <p>
@@ -179,27 +157,11 @@ export function renderWorkspace(path: string) {
         ),
       },
     ],
-    { initialEntries: [path] },
+    path,
   );
-  render(
-    <AppProvider>
-      <RouterProvider router={router} />
-    </AppProvider>,
-  );
-  let nextId = 100;
-  let opened = false;
   return {
     router,
     /** Delivers a live event, as the server would push it. */
-    emit(event: Omit<LiveEvent, 'id'>) {
-      const handlers = transports[transports.length - 1];
-      if (!handlers) throw new Error('The live connection has not started.');
-      nextId += 1;
-      act(() => {
-        if (!opened) handlers.onOpen();
-        opened = true;
-        handlers.onEvent({ ...event, id: String(nextId) } as LiveEvent);
-      });
-    },
+    emit: live.deliver,
   };
 }
