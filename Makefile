@@ -63,11 +63,14 @@ e2e: install ## End-to-end tests: builds the SPA, then Chromium against the real
 
 test: install services lint typecheck frontend-test pytest e2e ## Set up and run every check and test (what CI runs)
 
-bench: install services ## Benchmarks: routings list query, live-update fan-out, add-in jobs, large uploads and downloads (docs/performance.md)
+bench: install services ## Benchmarks: routings list query, live-update fan-out, add-in jobs, large uploads and downloads, first page interactive (docs/performance.md)
 	$(BIN)/python bench/routings_list.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/addin_jobs.py
 	$(BIN)/python bench/uploads.py
+	./scripts/ensure-browser.sh
+	npm run build
+	npm run bench:spa --workspace frontend
 
 fmt: install ## Format the code
 	$(BIN)/ruff format backend tests bench

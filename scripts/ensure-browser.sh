@@ -18,7 +18,8 @@ if [ ! -x "$browser" ]; then
         sudo="sudo"
     fi
     export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -q
+    # A stale package list is no reason to stop: try the install anyway.
+    $sudo apt-get update -q || echo "ensure-browser: apt-get update failed; trying the install anyway" >&2
     $sudo apt-get install -y -q chromium
 fi
 

@@ -171,10 +171,7 @@ describe('main scenario', () => {
 
     // The engineer watches the badge; the approver approves in the workspace.
     await watchGenerationBadge(engineer);
-    // By keyboard. (Playwright's pointer click on this link aims at its 1 px
-    // visually-hidden "Review" span and reports the <th> in the way.)
-    await inboxRow.focus();
-    await approver.keyboard.press('Enter');
+    await inboxRow.click();
     await see.url(approver, new RegExp(`/routings/${routingId}/approval$`));
     await approver.getByRole('button', { name: 'Approve', exact: true }).click();
     await approver.getByRole('button', { name: 'Confirm approval' }).click();

@@ -129,8 +129,11 @@ function Inbox() {
                     data-own={own ? 'true' : undefined}
                   >
                     <th scope="row">
-                      <Link className="approvals-row__link" to={`/routings/${routing.id}/approval`}>
-                        <span className="visually-hidden">{t('approvals.review')} </span>
+                      <Link
+                        className="approvals-row__link"
+                        to={`/routings/${routing.id}/approval`}
+                        aria-label={`${t('approvals.review')} ${routing.code}`}
+                      >
                         {routing.code}
                       </Link>
                     </th>
