@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, percentOf, shortSha } from './format';
+import { formatBytes } from '@/lib/format';
+import { percentOf, shortSha } from './format';
 
 describe('formatBytes', () => {
   it('uses decimal units with at most one decimal', () => {

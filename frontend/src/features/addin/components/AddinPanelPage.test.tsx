@@ -106,7 +106,7 @@ describe('AddinPanelPage', () => {
     expect(within(failedRow).getByText('Tool T12 missing')).toBeTruthy();
     const doneRow = rowOf('addin-results', '11');
     expect(within(doneRow).getByRole('link', { name: 'Download O1234.nc' }).getAttribute('href')).toBe('/api/files/70/content');
-    expect(within(doneRow).getByText('2 KiB')).toBeTruthy();
+    expect(within(doneRow).getByText('2 kB')).toBeTruthy();
     expect(within(doneRow).getByRole('link', { name: 'Files of R-100' }).getAttribute('href')).toBe('/routings/9/files');
 
     expect(server.callsOf('AddinJobsPage').map((call) => call.variables.status)).toEqual(

@@ -1,7 +1,8 @@
 import { Link } from 'react-router';
 import type { AddinJobFieldsFragment } from '@/gql/graphql';
 import { useI18n } from '@/i18n';
-import { formatBytes, formatExactBytes } from '../lib/format';
+import { formatBytes } from '@/lib/format';
+import { formatExactBytes } from '../lib/format';
 
 type Output = AddinJobFieldsFragment['outputs'][number];
 
@@ -26,7 +27,7 @@ function OutputState({ output }: { output: Output }) {
 
 function Size({ bytes }: { bytes: number }) {
   const { t, locale } = useI18n();
-  return <span title={formatExactBytes(bytes, locale, t)}>{formatBytes(bytes, locale, t)}</span>;
+  return <span title={formatExactBytes(bytes, locale, t)}>{formatBytes(bytes, locale)}</span>;
 }
 
 /** The link to the routing holding a job's output files, if any output is stored. */

@@ -48,7 +48,7 @@ describe('RoutingJobsTab', () => {
     expect(within(done).getByText('fanuc-31i')).toBeTruthy();
     const download = within(done).getByRole('link', { name: 'Download O1234.nc' });
     expect(download.getAttribute('href')).toBe('/api/files/70/content');
-    expect(within(done).getByText('1.5 KiB')).toBeTruthy();
+    expect(within(done).getByText('1.5 kB')).toBeTruthy();
     expect(within(done).getByText('not uploaded')).toBeTruthy();
     expect(within(done).getByRole('link', { name: 'Files of R-100' }).getAttribute('href')).toBe('/routings/9/files');
 

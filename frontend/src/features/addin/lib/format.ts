@@ -1,20 +1,6 @@
 // Sizes and durations in words, for the add-in pages.
 import type { Translate } from '@/i18n';
 
-const SIZE_UNITS = ['addin.size.bytes', 'addin.size.KiB', 'addin.size.MiB', 'addin.size.GiB', 'addin.size.TiB'] as const;
-
-/** `1536` → "1.5 KiB" (binary units; bytes below 1 KiB in full). */
-export function formatBytes(bytes: number, locale: string, t: Translate): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < SIZE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const n = new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
-  return t(SIZE_UNITS[unit] ?? 'addin.size.bytes', { n });
-}
-
 /** The exact byte count, for a title or a screen reader. */
 export function formatExactBytes(bytes: number, locale: string, t: Translate): string {
   return t('addin.size.bytes', { n: new Intl.NumberFormat(locale).format(bytes) });

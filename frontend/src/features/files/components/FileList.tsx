@@ -6,7 +6,8 @@ import type { FilesTabFileFragment } from '@/gql/graphql';
 import { useToasts } from '@/components/Toasts';
 import { useI18n } from '@/i18n';
 import { formatDateTime } from '@/lib/format';
-import { formatBytes, shortSha } from '../format';
+import { formatBytes } from '@/lib/format';
+import { shortSha } from '../format';
 import { ScanBadge } from './ScanBadge';
 
 export const FilesTabFileFragmentDoc = graphql(`

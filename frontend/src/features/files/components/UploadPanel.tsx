@@ -3,7 +3,8 @@
 import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import { useI18n, type Translate } from '@/i18n';
 import type { CreateUpload } from '../api/uploader';
-import { formatBytes, percentOf } from '../format';
+import { formatBytes } from '@/lib/format';
+import { percentOf } from '../format';
 import { FINAL_STATES, RETRYABLE_STATES, SENDING_STATES, type PollTiming, type UploadItem, type UploadStore } from '../uploads/uploadStore';
 import { useUploads } from '../uploads/useUploads';
 
