@@ -16,7 +16,11 @@ from mcms.addin_jobs.models import AddinJobStatus
 from mcms.core.auth import Permission
 from mcms.core.errors import InvalidArgument, ResyncRequired
 from mcms.core.validation import parse_id
+from mcms.files.commit import FILE_COMMITTED
+from mcms.files.enums import ScanStatus
+from mcms.files.schema import ScanStatusEnum
 from mcms.graphql.context import Info
+from mcms.graphql.scalars import BigInt
 from mcms.live import log
 from mcms.live.alerts import ALERT, AlertSeverity
 from mcms.live.groups import LIVE_TARGET, follow
@@ -117,6 +121,36 @@ class NotificationAlert:
             severity=AlertSeverity(payload["severity"]),
             routing_id=strawberry.ID(str(event.routing_id)) if event.routing_id else None,
             created_at=event.created_at,
+        )
+
+
+@strawberry.type(
+    description="`file.committed`: an upload was verified, scanned and stored as a routing's file."
+)
+class FileCommitted:
+    event_id: str = strawberry.field(description="Event cursor; pass as `since` to resume.")
+    file_id: strawberry.ID = strawberry.field(description="The new file (`file(id)`).")
+    routing_id: strawberry.ID = strawberry.field(description="The routing it belongs to.")
+    logical_name: str = strawberry.field(description="Its logical name.")
+    revision: int = strawberry.field(description="Its revision of that name.")
+    size: BigInt = strawberry.field(description="Bytes.")
+    sha256: str = strawberry.field(description="SHA-256 of the bytes, lower-case hex.")
+    scan_status: ScanStatusEnum = strawberry.field(  # type: ignore[valid-type]
+        description="The scan verdict (QUARANTINED files are kept but never downloadable)."
+    )
+
+    @classmethod
+    def from_event(cls, event: EventRecord) -> FileCommitted:
+        payload = event.payload
+        return cls(
+            event_id=str(event.id),
+            file_id=strawberry.ID(payload["fileId"]),
+            routing_id=strawberry.ID(payload["routingId"]),
+            logical_name=payload["logicalName"],
+            revision=int(payload["revision"]),
+            size=BigInt(int(payload["size"])),
+            sha256=payload["sha256"],
+            scan_status=ScanStatus(payload["scanStatus"]),
         )
 
 
@@ -251,6 +285,17 @@ class LiveSubscription:
             return routing(event) and job(event.payload)
 
         async for value in _events(info, since, JOB_UPDATED, wanted, AddinJobUpdated.from_event):
+            yield value
+
+    @strawberry.subscription(
+        description="Files stored (`file.committed`), optionally for one routing: a finished "
+        "upload or an add-in output, once verified and scanned."
+    )
+    async def file_committed(
+        self, info: Info, routing_id: strawberry.ID | None = None, since: str | None = None
+    ) -> AsyncGenerator[FileCommitted, None]:
+        wanted = _routing_is(_optional_id(routing_id, "routingId"))
+        async for value in _events(info, since, FILE_COMMITTED, wanted, FileCommitted.from_event):
             yield value
 
     @strawberry.subscription(

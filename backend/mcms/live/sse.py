@@ -25,7 +25,9 @@ from mcms.live.hub import EventHub, Resync
 from mcms.live.log import EventRecord
 from mcms.rest.common import caller
 
-UPDATE_EVENTS = frozenset({"routing.approval.changed", "addin.job.created", "addin.job.updated"})
+UPDATE_EVENTS = frozenset(
+    {"routing.approval.changed", "addin.job.created", "addin.job.updated", "file.committed"}
+)
 ALERT_EVENTS = frozenset({"notification.alert"})
 
 RETRY_MS = 3000

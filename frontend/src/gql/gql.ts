@@ -61,6 +61,7 @@ type Documents = {
     "\n  subscription LiveAddinJobCreated($since: String) {\n    addinJobCreated(since: $since) {\n      eventId\n      jobId\n      routingId\n      createdAt\n    }\n  }\n": typeof types.LiveAddinJobCreatedDocument,
     "\n  subscription LiveAddinJobUpdated($since: String) {\n    addinJobUpdated(since: $since) {\n      eventId\n      jobId\n      routingId\n      status\n      message\n      updatedAt\n    }\n  }\n": typeof types.LiveAddinJobUpdatedDocument,
     "\n  subscription LiveRoutingApprovalChanged($since: String) {\n    routingApprovalChanged(since: $since) {\n      eventId\n      routingId\n      status\n      approvedBy\n      timestamp\n    }\n  }\n": typeof types.LiveRoutingApprovalChangedDocument,
+    "\n  subscription LiveFileCommitted($since: String) {\n    fileCommitted(since: $since) {\n      eventId\n      fileId\n      routingId\n      logicalName\n      revision\n      size\n      sha256\n      scanStatus\n    }\n  }\n": typeof types.LiveFileCommittedDocument,
     "\n  subscription LiveNotificationAlert($since: String) {\n    notificationAlert(since: $since) {\n      eventId\n      type\n      title\n      message\n      severity\n    }\n  }\n": typeof types.LiveNotificationAlertDocument,
 };
 const documents: Documents = {
@@ -111,6 +112,7 @@ const documents: Documents = {
     "\n  subscription LiveAddinJobCreated($since: String) {\n    addinJobCreated(since: $since) {\n      eventId\n      jobId\n      routingId\n      createdAt\n    }\n  }\n": types.LiveAddinJobCreatedDocument,
     "\n  subscription LiveAddinJobUpdated($since: String) {\n    addinJobUpdated(since: $since) {\n      eventId\n      jobId\n      routingId\n      status\n      message\n      updatedAt\n    }\n  }\n": types.LiveAddinJobUpdatedDocument,
     "\n  subscription LiveRoutingApprovalChanged($since: String) {\n    routingApprovalChanged(since: $since) {\n      eventId\n      routingId\n      status\n      approvedBy\n      timestamp\n    }\n  }\n": types.LiveRoutingApprovalChangedDocument,
+    "\n  subscription LiveFileCommitted($since: String) {\n    fileCommitted(since: $since) {\n      eventId\n      fileId\n      routingId\n      logicalName\n      revision\n      size\n      sha256\n      scanStatus\n    }\n  }\n": types.LiveFileCommittedDocument,
     "\n  subscription LiveNotificationAlert($since: String) {\n    notificationAlert(since: $since) {\n      eventId\n      type\n      title\n      message\n      severity\n    }\n  }\n": types.LiveNotificationAlertDocument,
 };
 
@@ -316,6 +318,10 @@ export function graphql(source: "\n  subscription LiveAddinJobUpdated($since: St
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription LiveRoutingApprovalChanged($since: String) {\n    routingApprovalChanged(since: $since) {\n      eventId\n      routingId\n      status\n      approvedBy\n      timestamp\n    }\n  }\n"): (typeof documents)["\n  subscription LiveRoutingApprovalChanged($since: String) {\n    routingApprovalChanged(since: $since) {\n      eventId\n      routingId\n      status\n      approvedBy\n      timestamp\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveFileCommitted($since: String) {\n    fileCommitted(since: $since) {\n      eventId\n      fileId\n      routingId\n      logicalName\n      revision\n      size\n      sha256\n      scanStatus\n    }\n  }\n"): (typeof documents)["\n  subscription LiveFileCommitted($since: String) {\n    fileCommitted(since: $since) {\n      eventId\n      fileId\n      routingId\n      logicalName\n      revision\n      size\n      sha256\n      scanStatus\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

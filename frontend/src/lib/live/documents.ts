@@ -1,4 +1,4 @@
-// The four SPEC subscriptions, each over every routing the caller may see; the
+// The four SPEC subscriptions and fileCommitted, each over every routing the caller may see; the
 // pages pick what concerns them. `since` replays what a dropped connection missed.
 import { graphql } from '@/gql';
 
@@ -34,6 +34,21 @@ export const LiveRoutingApprovalChanged = graphql(`
       status
       approvedBy
       timestamp
+    }
+  }
+`);
+
+export const LiveFileCommitted = graphql(`
+  subscription LiveFileCommitted($since: String) {
+    fileCommitted(since: $since) {
+      eventId
+      fileId
+      routingId
+      logicalName
+      revision
+      size
+      sha256
+      scanStatus
     }
   }
 `);

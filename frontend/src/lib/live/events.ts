@@ -1,6 +1,6 @@
-// The live events of SPEC §3, as the SPA receives them from either transport
+// The live events of SPEC §3 (and `file.committed`), as the SPA receives them from either transport
 // (graphql-ws subscriptions or the SSE fallback): a name, a cursor, a payload.
-import type { AddinJobStatus, AlertSeverity, RoutingStatus } from '@/gql/graphql';
+import type { AddinJobStatus, AlertSeverity, RoutingStatus, ScanStatus } from '@/gql/graphql';
 
 export interface AddinJobCreatedPayload {
   jobId: string;
@@ -23,6 +23,16 @@ export interface RoutingApprovalChangedPayload {
   timestamp: string;
 }
 
+export interface FileCommittedPayload {
+  fileId: string;
+  routingId: string;
+  logicalName: string;
+  revision: number;
+  size: number;
+  sha256: string;
+  scanStatus: ScanStatus;
+}
+
 export interface NotificationAlertPayload {
   type: string;
   title: string;
@@ -34,6 +44,7 @@ export interface LivePayloads {
   'addin.job.created': AddinJobCreatedPayload;
   'addin.job.updated': AddinJobUpdatedPayload;
   'routing.approval.changed': RoutingApprovalChangedPayload;
+  'file.committed': FileCommittedPayload;
   'notification.alert': NotificationAlertPayload;
 }
 
@@ -43,6 +54,7 @@ export const LIVE_EVENT_NAMES: readonly LiveEventName[] = [
   'addin.job.created',
   'addin.job.updated',
   'routing.approval.changed',
+  'file.committed',
   'notification.alert',
 ];
 

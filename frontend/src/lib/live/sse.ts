@@ -6,7 +6,10 @@ import { earlierCursor, isLiveEventName, type LiveEvent, type LiveEventName } fr
 import type { Cursors, Transport, TransportHandlers } from './transport';
 
 const STREAMS: { path: string; names: LiveEventName[] }[] = [
-  { path: '/events/updates', names: ['addin.job.created', 'addin.job.updated', 'routing.approval.changed'] },
+  {
+    path: '/events/updates',
+    names: ['addin.job.created', 'addin.job.updated', 'routing.approval.changed', 'file.committed'],
+  },
   { path: '/events/alerts', names: ['notification.alert'] },
 ];
 

@@ -1,11 +1,12 @@
 // graphql-ws (graphql-transport-ws protocol) on WS /graphql, same origin so the
-// session cookie goes along. One socket carries the four subscriptions.
+// session cookie goes along. One socket carries all the subscriptions.
 import { stringifyDocument } from '@urql/core';
 import { createClient, type Client } from 'graphql-ws';
 import type { LiveEvent, LiveEventName } from './events';
 import {
   LiveAddinJobCreated,
   LiveAddinJobUpdated,
+  LiveFileCommitted,
   LiveNotificationAlert,
   LiveRoutingApprovalChanged,
 } from './documents';
@@ -21,6 +22,7 @@ const SUBSCRIPTIONS: { name: LiveEventName; field: string; document: Parameters<
   { name: 'addin.job.created', field: 'addinJobCreated', document: LiveAddinJobCreated },
   { name: 'addin.job.updated', field: 'addinJobUpdated', document: LiveAddinJobUpdated },
   { name: 'routing.approval.changed', field: 'routingApprovalChanged', document: LiveRoutingApprovalChanged },
+  { name: 'file.committed', field: 'fileCommitted', document: LiveFileCommitted },
   { name: 'notification.alert', field: 'notificationAlert', document: LiveNotificationAlert },
 ];
 

@@ -70,33 +70,34 @@ describe('explorer tree', () => {
     const server = fakeServer({ Me: me('AUDITOR'), ExplorerItems: itemsHandler(bigTree(100, 100)) });
     renderExplorer();
     await screen.findByRole('tree');
-    // 50 items came with the first page: 5,100 rows, of which only a window is in the DOM.
-    expect(screen.getByText('50 of 100 items shown')).toBeTruthy();
+    // 25 items came with the first page: 2,550 rows, of which only a window is in the DOM.
+    expect(screen.getByText('25 of 100 items shown')).toBeTruthy();
     const first = treeitems();
     expect(first.length).toBeLessThan(60);
     expect(screen.getByRole('link', { name: /R-0000-000/ })).toBeTruthy();
-    expect(screen.queryByRole('link', { name: /R-0030-000/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: /R-0020-000/ })).toBeNull();
 
     const viewport = screen.getByTestId('explorer-viewport');
-    // Row 30 × 102 = item 30's row; its routings follow.
+    // Row 20 × 102 = item 20's row; its routings follow.
     act(() => {
-      viewport.scrollTop = 30 * 102 * 40;
+      viewport.scrollTop = 20 * 102 * 40;
       fireEvent.scroll(viewport);
     });
-    expect(screen.getByRole('link', { name: /R-0030-000/ })).toBeTruthy();
+    expect(screen.getByRole('link', { name: /R-0020-000/ })).toBeTruthy();
     expect(screen.queryByRole('link', { name: /R-0000-000/ })).toBeNull();
     expect(treeitems().length).toBeLessThan(60);
 
-    // Near the end, the next page of items is loaded by itself.
+    // Near the end, the next page of items is loaded by itself, each time.
     expect(server.callsOf('ExplorerItems')).toHaveLength(1);
-    act(() => {
-      viewport.scrollTop = 5100 * 40 - 600;
-      fireEvent.scroll(viewport);
-    });
+    for (const loaded of [25, 50, 75]) {
+      act(() => {
+        viewport.scrollTop = loaded * 102 * 40 - 600;
+        fireEvent.scroll(viewport);
+      });
+      await waitFor(() => expect(server.callsOf('ExplorerItems')).toHaveLength(loaded / 25 + 1));
+      expect(server.callsOf('ExplorerItems')[loaded / 25]?.variables).toMatchObject({ first: 25, after: String(loaded) });
+    }
     await screen.findByText('100 items');
-    const pages = server.callsOf('ExplorerItems');
-    expect(pages).toHaveLength(2);
-    expect(pages[1]?.variables).toMatchObject({ first: 50, after: '50' });
     act(() => {
       viewport.scrollTop = 10200 * 40 - 600;
       fireEvent.scroll(viewport);
@@ -501,19 +502,22 @@ describe('live updates', () => {
     await screen.findByRole('tree');
     act(() => live.open());
     const viewport = screen.getByTestId('explorer-viewport');
-    act(() => {
-      viewport.scrollTop = 5100 * 40 - 600;
-      fireEvent.scroll(viewport);
-    });
+    for (const loaded of [25, 50, 75]) {
+      act(() => {
+        viewport.scrollTop = loaded * 102 * 40 - 600;
+        fireEvent.scroll(viewport);
+      });
+      await waitFor(() => expect(server.callsOf('ExplorerItems')).toHaveLength(loaded / 25 + 1));
+    }
     await screen.findByText('100 items');
     act(() => {
-      viewport.scrollTop = 70 * 102 * 40;
+      viewport.scrollTop = 60 * 102 * 40;
       fireEvent.scroll(viewport);
     });
     act(() => live.reconnect());
-    await waitFor(() => expect(server.callsOf('ExplorerItems')).toHaveLength(3));
-    // Items 70… are on the second page: that one page is read again.
-    expect(server.callsOf('ExplorerItems')[2]?.variables).toMatchObject({ first: 50, after: '50' });
+    await waitFor(() => expect(server.callsOf('ExplorerItems')).toHaveLength(5));
+    // Items 60… are on the third page: that one page is read again.
+    expect(server.callsOf('ExplorerItems')[4]?.variables).toMatchObject({ first: 25, after: '50' });
   });
 });
 

@@ -19,7 +19,7 @@ import {
 } from '../lib/tree-state';
 
 /** Items per page of the tree. */
-export const ITEMS_PAGE_SIZE = 50;
+export const ITEMS_PAGE_SIZE = 25;
 /** Revisions per page (the `first` of ExplorerItem's `revisions`). */
 export const REVISIONS_PAGE_SIZE = 50;
 /** Routings per page (the `first` of ExplorerRevision's `routings`). */

@@ -289,6 +289,27 @@ describe('FilesTab: the list', () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(count()).toBe(after);
   });
+
+  it("shows someone else's committed upload when file.committed arrives for this routing", async () => {
+    const server = fakeServer({ FilesTab: () => routingWith([]) });
+    const live = renderTab();
+    await screen.findByText('No files yet.');
+    const count = () => server.calls.filter((name) => name === 'FilesTab').length;
+    server.answers.FilesTab = () => routingWith([file({ id: '8', logicalName: 'fixture.esp' })]);
+    const committed = (id: string, routingId: string) =>
+      live.deliver({
+        name: 'file.committed',
+        id,
+        payload: { fileId: '8', routingId, logicalName: 'fixture.esp', revision: 1, size: 10, sha256: 'ab'.repeat(32), scanStatus: 'CLEAN' },
+      });
+    committed('11', '10');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(screen.queryByText('fixture.esp')).toBeNull();
+    const before = count();
+    committed('12', '9');
+    expect(await screen.findByText('fixture.esp')).toBeTruthy();
+    expect(count()).toBeGreaterThan(before);
+  });
 });
 
 describe('FilesTab: uploading', () => {

@@ -52,11 +52,12 @@ export function FilesTab({ routingId, canUpload, uploadBlockedReason, createUplo
     setMetaVersion((n) => n + 1);
   }, [reexecute]);
 
-  // Add-in outputs become files of the routing.
+  // Someone's finished upload, or an add-in output, is a new file of the routing.
   useLiveRefresh(
-    ['addin.job.updated'],
+    ['addin.job.updated', 'file.committed'],
     refresh,
-    (event) => event.name === 'addin.job.updated' && event.payload.routingId === routingId,
+    (event) =>
+      (event.name === 'addin.job.updated' || event.name === 'file.committed') && event.payload.routingId === routingId,
   );
 
   const files = result.data?.routing?.files ?? [];
