@@ -1,11 +1,11 @@
 // Every page, as the role that uses it: a screenshot of each, and axe-core
 // reporting 0 serious or critical violations on each.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Api, createRouting, type CreatedRouting } from './support/api';
 import { screenshot } from './support/artifacts';
 import { expectAccessible } from './support/axe';
-import { launchBrowser, settled, signedInContext } from './support/browser';
+import { launchBrowser, requestsOutsideTheServer, settled, signedInContext } from './support/browser';
 import * as see from './support/expect';
 import { USERS, type E2eUser } from './support/server';
 
@@ -89,5 +89,10 @@ describe('every page passes axe', () => {
     await check(page, '/', 'Explorer', 'explorer-approver');
     await check(page, '/alerts', 'Alerts', 'alerts-approver');
     await check(page, '/no-such-page', 'Page not found', 'not-found');
+  });
+
+  it('fetched nothing from outside the server on any of these pages', () => {
+    // Runs last in this file: every page above was visited in a context that records requests.
+    expect(requestsOutsideTheServer()).toEqual([]);
   });
 });

@@ -19,10 +19,24 @@ export async function launchBrowser(): Promise<Browser> {
   return await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
 }
 
+const outsideRequests: string[] = [];
+
+/** Every request a context of this test file sent anywhere but its server
+ * (MCMS must work with no internet: no CDN, no web font, nothing outside). */
+export function requestsOutsideTheServer(): readonly string[] {
+  return outsideRequests;
+}
+
 /** A fresh context (cookies, cache, storage of its own) on `baseUrl`. */
 export async function newContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   context.setDefaultTimeout(15_000);
+  const server = new URL(baseUrl);
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    if (url.host !== server.host) outsideRequests.push(request.url());
+  });
   return context;
 }
 
