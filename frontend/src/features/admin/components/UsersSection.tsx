@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '@/gql';
-import type { Role } from '@/gql/graphql';
+import type { AdminUserFragment, Role } from '@/gql/graphql';
 import { useSignedInUser } from '@/features/auth/components/SessionProvider';
 import { useI18n } from '@/i18n';
 import { formatDateTime } from '@/lib/format';
@@ -11,6 +11,18 @@ import { RequestError } from './RequestError';
 
 export const ROLES = ['ENGINEER', 'APPROVER', 'ADMIN', 'AUDITOR', 'AGENT'] as const satisfies readonly Role[];
 const PAGE_SIZE = 50;
+
+/** What the users table shows of a user (the list and a newly created one). */
+export const AdminUserFragmentDoc = graphql(`
+  fragment AdminUser on User {
+    id
+    username
+    displayName
+    role
+    isActive
+    createdAt
+  }
+`);
 
 export const AdminUsersQuery = graphql(`
   query AdminUsers($first: Int!, $after: String) {
@@ -22,12 +34,7 @@ export const AdminUsersQuery = graphql(`
       }
       edges {
         node {
-          id
-          username
-          displayName
-          role
-          isActive
-          createdAt
+          ...AdminUser
         }
       }
     }
@@ -37,12 +44,7 @@ export const AdminUsersQuery = graphql(`
 const CreateUserMutation = graphql(`
   mutation AdminCreateUser($input: CreateUserInput!) {
     createUser(input: $input) {
-      id
-      username
-      displayName
-      role
-      isActive
-      createdAt
+      ...AdminUser
     }
   }
 `);
@@ -67,14 +69,7 @@ const DeactivateUserMutation = graphql(`
   }
 `);
 
-interface UserRow {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  isActive: boolean;
-  createdAt: string;
-}
+type UserRow = AdminUserFragment;
 
 type Pending = { kind: 'role'; user: UserRow; role: Role } | { kind: 'deactivate'; user: UserRow };
 interface Outcome {

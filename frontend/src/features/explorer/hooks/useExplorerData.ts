@@ -219,85 +219,76 @@ export function useExplorerData(search: string | null, status: RoutingStatus | n
     [loadItemsPage],
   );
 
+  /** Runs `query` unless one with the same `key` is in flight; `settle` gets its
+   * answer, unless the search or filter changed meanwhile (then it is dropped). */
+  const queryOnce = useCallback(<T,>(key: string, query: () => Promise<T>, settle: (result: T) => void) => {
+    if (inflight.current.has(key)) return;
+    inflight.current.add(key);
+    const gen = generation.current;
+    void query().then((result) => {
+      if (gen !== generation.current) return;
+      inflight.current.delete(key);
+      settle(result);
+    });
+  }, []);
+
   const loadMore = useCallback(
     (row: MoreRow, options?: { retry?: boolean }) => {
       const { page, target } = row;
       if (!page.hasMore || (page.error && !options?.retry)) return;
-      const gen = generation.current;
       const variables = { status: filters.current.status, after: page.cursor };
+      const network = { requestPolicy: 'network-only' } as const;
       if (target.type === 'revisions') {
-        const key = `revisions:${target.item.id}`;
-        if (inflight.current.has(key)) return;
-        inflight.current.add(key);
-        dispatch({ type: 'revisionsLoading', itemId: target.item.id });
-        void client
-          .query(
-            ExplorerItemRevisionsQueryDoc,
-            { ...variables, id: target.item.id, first: REVISIONS_PAGE_SIZE },
-            { requestPolicy: 'network-only' },
-          )
-          .toPromise()
-          .then((result) => {
-            if (gen !== generation.current) return;
-            inflight.current.delete(key);
+        const itemId = target.item.id;
+        queryOnce(
+          `revisions:${itemId}`,
+          () => {
+            dispatch({ type: 'revisionsLoading', itemId });
+            const pageVariables = { ...variables, id: itemId, first: REVISIONS_PAGE_SIZE };
+            return client.query(ExplorerItemRevisionsQueryDoc, pageVariables, network).toPromise();
+          },
+          (result) => {
             const connection = result.data?.item?.revisions;
-            if (!connection) {
-              if (result.error) dispatch({ type: 'revisionsFailed', itemId: target.item.id, error: result.error });
-              return;
-            }
-            dispatch({ type: 'revisionsLoaded', itemId: target.item.id, connection });
-          });
+            if (connection) dispatch({ type: 'revisionsLoaded', itemId, connection });
+            else if (result.error) dispatch({ type: 'revisionsFailed', itemId, error: result.error });
+          },
+        );
         return;
       }
-      const key = `routings:${target.revision.id}`;
-      if (inflight.current.has(key)) return;
-      inflight.current.add(key);
-      dispatch({ type: 'routingsLoading', revisionId: target.revision.id });
-      void client
-        .query(
-          ExplorerRevisionRoutingsQueryDoc,
-          { ...variables, id: target.revision.id, first: ROUTINGS_PAGE_SIZE },
-          { requestPolicy: 'network-only' },
-        )
-        .toPromise()
-        .then((result) => {
-          if (gen !== generation.current) return;
-          inflight.current.delete(key);
+      const revisionId = target.revision.id;
+      queryOnce(
+        `routings:${revisionId}`,
+        () => {
+          dispatch({ type: 'routingsLoading', revisionId });
+          const pageVariables = { ...variables, id: revisionId, first: ROUTINGS_PAGE_SIZE };
+          return client.query(ExplorerRevisionRoutingsQueryDoc, pageVariables, network).toPromise();
+        },
+        (result) => {
           const connection = result.data?.revision?.routings;
-          if (!connection) {
-            if (result.error) dispatch({ type: 'routingsFailed', revisionId: target.revision.id, error: result.error });
-            return;
-          }
-          dispatch({ type: 'routingsLoaded', revisionId: target.revision.id, connection });
-        });
+          if (connection) dispatch({ type: 'routingsLoaded', revisionId, connection });
+          else if (result.error) dispatch({ type: 'routingsFailed', revisionId, error: result.error });
+        },
+      );
     },
-    [client],
+    [client, queryOnce],
   );
 
   const refreshPages = useCallback(
     (pages: readonly number[]) => {
-      const gen = generation.current;
       const { pageCursors } = stateRef.current;
       for (const page of new Set(pages)) {
         if (page >= pageCursors.length) continue;
-        const key = `refresh:${page}`;
-        if (inflight.current.has(key)) continue;
-        inflight.current.add(key);
-        void client
-          .query(
-            ExplorerItemsQueryDoc,
-            { ...filters.current, first: ITEMS_PAGE_SIZE, after: pageCursors[page] ?? null },
-            { requestPolicy: 'network-only' },
-          )
-          .toPromise()
-          .then((result) => {
-            if (gen !== generation.current) return;
-            inflight.current.delete(key);
+        const variables = { ...filters.current, first: ITEMS_PAGE_SIZE, after: pageCursors[page] ?? null };
+        queryOnce(
+          `refresh:${page}`,
+          () => client.query(ExplorerItemsQueryDoc, variables, { requestPolicy: 'network-only' }).toPromise(),
+          (result) => {
             if (result.data?.items) dispatch({ type: 'pageRefreshed', page, connection: result.data.items });
-          });
+          },
+        );
       }
     },
-    [client],
+    [client, queryOnce],
   );
 
   const refreshRoutings = useCallback(

@@ -13,7 +13,7 @@ import { ApprovalPanel } from './ApprovalPanel';
 import { StepsEditor } from './StepsEditor';
 import { latestRejection, useRoutingHistory } from './useRoutingHistory';
 import { WorkspaceHeader } from './WorkspaceHeader';
-import { isWorkspaceTab, panelId, TAB_LABEL, tabId, WorkspaceTabs, type WorkspaceTab } from './WorkspaceTabs';
+import { isWorkspaceTab, TAB_LABEL, TabPanel, WorkspaceTabs, type WorkspaceTab } from './WorkspaceTabs';
 import '../routings.css';
 
 export const WorkspaceRoutingFieldsFragmentDoc = graphql(`
@@ -202,14 +202,7 @@ function Workspace({ routingId, renderFiles, renderAddin }: RoutingWorkspaceProp
       )}
       <WorkspaceTabs routingId={routing.id} active={active} baseId={baseId} stepsDirty={stepsDirty} />
 
-      <div
-        role="tabpanel"
-        id={panelId(baseId, 'steps')}
-        aria-labelledby={tabId(baseId, 'steps')}
-        hidden={active !== 'steps'}
-        className="tabs__panel"
-        tabIndex={0}
-      >
+      <TabPanel baseId={baseId} tab="steps" active={active}>
         {/* Always mounted: unsaved edits survive a visit to another tab. */}
         <StepsEditor
           routing={routing}
@@ -219,39 +212,18 @@ function Workspace({ routingId, renderFiles, renderAddin }: RoutingWorkspaceProp
           reload={refresh}
           onSaved={refreshHistory}
         />
-      </div>
-      <div
-        role="tabpanel"
-        id={panelId(baseId, 'files')}
-        aria-labelledby={tabId(baseId, 'files')}
-        hidden={active !== 'files'}
-        className="tabs__panel"
-        tabIndex={0}
-      >
+      </TabPanel>
+      <TabPanel baseId={baseId} tab="files" active={active}>
         {active === 'files' && renderFiles(context)}
-      </div>
-      <div
-        role="tabpanel"
-        id={panelId(baseId, 'approval')}
-        aria-labelledby={tabId(baseId, 'approval')}
-        hidden={active !== 'approval'}
-        className="tabs__panel"
-        tabIndex={0}
-      >
+      </TabPanel>
+      <TabPanel baseId={baseId} tab="approval" active={active}>
         {active === 'approval' && (
           <ApprovalPanel routing={routing} history={history} stepsDirty={stepsDirty} onChanged={refresh} />
         )}
-      </div>
-      <div
-        role="tabpanel"
-        id={panelId(baseId, 'addin')}
-        aria-labelledby={tabId(baseId, 'addin')}
-        hidden={active !== 'addin'}
-        className="tabs__panel"
-        tabIndex={0}
-      >
+      </TabPanel>
+      <TabPanel baseId={baseId} tab="addin" active={active}>
         {active === 'addin' && renderAddin(context)}
-      </div>
+      </TabPanel>
     </article>
   );
 }

@@ -1,4 +1,4 @@
-import { useRef, type KeyboardEvent } from 'react';
+import { useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useI18n, type MessageKey } from '@/i18n';
 
@@ -100,6 +100,32 @@ export function WorkspaceTabs({ routingId, active, baseId, stepsDirty }: Workspa
           </Link>
         );
       })}
+    </div>
+  );
+}
+
+/** One tab's panel, labelled by its tab; hidden (not unmounted) while another tab is active. */
+export function TabPanel({
+  baseId,
+  tab,
+  active,
+  children,
+}: {
+  baseId: string;
+  tab: WorkspaceTab;
+  active: WorkspaceTab;
+  children: ReactNode;
+}) {
+  return (
+    <div
+      role="tabpanel"
+      id={panelId(baseId, tab)}
+      aria-labelledby={tabId(baseId, tab)}
+      hidden={active !== tab}
+      className="tabs__panel"
+      tabIndex={0}
+    >
+      {children}
     </div>
   );
 }
