@@ -517,7 +517,7 @@ async def profile_swarm(
     port: int, pid: int, seeded: Seeded, agents: int, seconds: float, out: Path
 ) -> dict[str, Any] | None:
     """The throughput loop for ``seconds`` under ``py-spy record`` (not measured)."""
-    spy = profile(pid, seconds, out)
+    spy = profile(pid, seconds, out, gil_only=True)
     if spy is None:
         print("   (py-spy is not in .venv: `.venv/bin/pip install py-spy`)", flush=True)
         return None

@@ -935,13 +935,19 @@ def wait_for_load(below: float, max_wait: float) -> dict[str, Any]:
     return {"loadavg_1min": load, "waited_seconds": round(time.monotonic() - started, 1)}
 
 
-def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
-    """``py-spy record`` of the server (raw collapsed stacks) while a test runs."""
+def profile(
+    pid: int, seconds: float, out: Path, *, gil_only: bool = False
+) -> subprocess.Popen[bytes] | None:
+    """``py-spy record`` of the server (raw collapsed stacks) while a test runs;
+    ``gil_only`` keeps only samples of the thread holding the GIL (what the one
+    core of a saturated Python server is spent on, idle threads left out)."""
     spy = Path(sys.executable).parent / "py-spy"
     if not spy.exists():
         return None
     command = [str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds))]
     command += ["--format", "raw", "--rate", "200", "--nonblocking", "--output", str(out)]
+    if gil_only:
+        command.append("--gil")
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

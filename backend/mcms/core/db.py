@@ -11,7 +11,8 @@ power cut, and write transactions opened with ``BEGIN IMMEDIATE`` so the write
 lock is taken up front (a deferred transaction that later upgrades to a write
 fails at once with SQLITE_BUSY instead of waiting on ``busy_timeout``). Reads go
 through a second engine whose transactions stay deferred, so they never queue
-behind writers.
+behind writers. Statements run on the event loop and only waits for another
+process's lock go to a thread (``core/sqlite_driver.py``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
 from mcms.core.errors import Conflict
+from mcms.core.sqlite_driver import InlineSqlite
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
 
@@ -104,7 +106,6 @@ def _install_sqlite_pragmas(engine: AsyncEngine, *, begin: str) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -118,7 +119,13 @@ def create_engine(url: str, *, pool_size: int = 10, begin: str = "BEGIN IMMEDIAT
         sqlite_path = make_url(url).database
         if sqlite_path and sqlite_path != ":memory:":
             Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        engine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            module=InlineSqlite(),
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
         _install_sqlite_pragmas(engine, begin=begin)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
