@@ -18,8 +18,8 @@ For each backend (``--backends sqlite,postgresql``):
 2. **Server.** ``python -m mcms serve`` as a subprocess on a free port
    (``MCMS_WORKERS=1`` or ``--workers``, ``MCMS_LOG_LEVEL=WARNING``, the background worker on as
    by default, ``MCMS_DATABASE_URL`` for PostgreSQL), ready at ``/readyz``.
-3. **Throughput.** ``--agents`` agents, each an ``httpx.AsyncClient`` of its own
-   (keep-alive, one connection, its own bearer token) in this process on
+3. **Throughput.** ``--agents`` agents, each an ``AgentClient`` of its own
+   (a lean HTTP/1.1 client: one keep-alive connection, its own bearer token) in this process on
    uvloop, loop ``POST /api/addin/jobs/claim {agentId}`` → ``POST
    /api/addin/jobs/{jobId}/complete {resultStatus: "completed", message,
    leaseToken}`` as fast as the server answers (closed loop). The first
@@ -421,7 +421,7 @@ class Swarm:
             self.done = True
 
 
-async def agent(client: httpx.AsyncClient, agent_id: str, swarm: Swarm) -> None:
+async def agent(client: AgentClient, agent_id: str, swarm: Swarm) -> None:
     """Claim → complete until the swarm is done or the queue is empty."""
     claim_body = {"agentId": agent_id}
     while not swarm.done:
@@ -452,19 +452,80 @@ async def agent(client: httpx.AsyncClient, agent_id: str, swarm: Swarm) -> None:
         swarm.finished_cycle(t1 - t0, t2 - t1, t2)
 
 
-def agent_clients(port: int, tokens: Sequence[str]) -> list[httpx.AsyncClient]:
-    return [
-        httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(LONG_POLL_SECONDS + 15.0),
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        )
-        for token in tokens
-    ]
+@dataclass(frozen=True, slots=True)
+class AgentResponse:
+    status_code: int
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(errors="replace")
 
 
-async def run_swarm(clients: Sequence[httpx.AsyncClient], swarm: Swarm) -> None:
+class AgentClient:
+    """What a real add-in does on the wire: one keep-alive HTTP/1.1 connection,
+    a bearer token, small JSON requests, each answer read to its end.
+
+    Not httpx: on this 2-core machine the agents run beside the server (in
+    production they are other workstations), and 8 httpx clients took 0.5 to
+    0.6 of a core, CPU the server then lacked. This client does only what the
+    server's answers need (a status line, ``Content-Length`` bodies; the
+    server never chunks these JSON answers) and refuses anything else."""
+
+    def __init__(self, port: int, token: str, timeout: float) -> None:
+        self._port = port
+        self._head = (
+            f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+            "Content-Type: application/json\r\nAccept: application/json\r\n"
+        ).encode()
+        self._timeout = timeout
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, json: Any) -> AgentResponse:
+        return await asyncio.wait_for(self._post(path, json), self._timeout)
+
+    async def _post(self, path: str, payload: Any) -> AgentResponse:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self._port)
+        assert self._reader is not None
+        body = json.dumps(payload).encode()
+        self._writer.write(
+            b"POST " + path.encode() + b" HTTP/1.1\r\n" + self._head
+            + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )  # fmt: skip
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        status = int(status_line.split(" ", 2)[1])
+        length = 0
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding":
+                raise BenchError(f"unexpected Transfer-Encoding: {value.strip()}")
+            elif name == "connection" and value.strip().lower() == "close":
+                raise BenchError("the server closed the agent's keep-alive connection")
+        content = await self._reader.readexactly(length) if length else b""
+        return AgentResponse(status, content)
+
+    async def aclose(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(OSError):
+                await self._writer.wait_closed()
+            self._writer = None
+
+
+def agent_clients(port: int, tokens: Sequence[str]) -> list[AgentClient]:
+    return [AgentClient(port, token, timeout=LONG_POLL_SECONDS + 15.0) for token in tokens]
+
+
+async def run_swarm(clients: Sequence[AgentClient], swarm: Swarm) -> None:
     tasks = [
         asyncio.create_task(agent(client, f"bench-agent-{n + 1}", swarm))
         for n, client in enumerate(clients)
@@ -572,7 +633,7 @@ class Claimed:
 
 
 async def long_poller(
-    client: httpx.AsyncClient,
+    client: AgentClient,
     claimed: dict[str, Claimed],
     expected: int,
     all_claimed: asyncio.Event,
