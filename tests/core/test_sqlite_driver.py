@@ -145,6 +145,29 @@ async def test_a_write_gives_up_after_the_busy_timeout_and_changes_nothing(
     assert await _count(database) == 0
 
 
+async def test_a_caller_cancelled_while_it_waits_leaves_the_pool_working(
+    database: Database, other_process: sqlite3.Connection
+) -> None:
+    other_process.execute("BEGIN IMMEDIATE")
+
+    async def write(value: str) -> None:
+        async with database.unit_of_work() as session:
+            await session.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": value})
+
+    waiting = asyncio.create_task(write("cancelled"))
+    await asyncio.sleep(0.1)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    other_process.commit()  # the abandoned wait now ends; its thread closes that connection
+    await asyncio.sleep(0.1)
+
+    await write("after")
+    async with database.read_session() as session:
+        values = (await session.execute(text("SELECT v FROM t"))).scalars().all()
+    assert values == ["after"]  # the cancelled insert was never committed
+
+
 async def test_the_write_lock_is_taken_with_the_first_statement(
     database: Database, other_process: sqlite3.Connection
 ) -> None:

@@ -19,7 +19,8 @@ at once with ``SQLITE_BUSY``, and is run again in a worker thread with the
 engine's whole ``timeout`` as busy timeout, while the loop goes on. SQLite
 guarantees that a statement that returned ``SQLITE_BUSY`` changed nothing, so
 running it again is safe. (Cancelling the caller does not stop the thread's
-wait; SQLAlchemy then throws the connection away.)
+wait; SQLAlchemy then throws the connection away, and the thread closes it
+when the wait ends.)
 
 What still happens on the loop: the statement's own work (pages not in the OS
 cache are read from disk; a big result is fetched whole, which the Python code
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -188,6 +190,10 @@ class InlineConnection(AdaptedConnection):
         self._wait_ms = max(0, int(wait * 1000))
         self._pending_begin: str | None = None
         self._closed = False
+        self._state = threading.Lock()
+        self._waiting = False
+        """A worker thread is using the connection (waiting for a lock)."""
+        self._close_after_wait = False
 
     @property
     def driver_connection(self) -> sqlite3.Connection:
@@ -225,16 +231,24 @@ class InlineConnection(AdaptedConnection):
             # coroutine finishes at once, without a trip through the loop.
             await_(_finished())
             return result
+        with self._state:
+            self._waiting = True  # until the thread is done with the connection
         loop = asyncio.get_running_loop()
         return await_(loop.run_in_executor(_waiters(), self._run_waiting, work))
 
     def _run_waiting(self, work: Callable[[sqlite3.Connection], T]) -> T:
         connection = self._sqlite
-        connection.execute(f"PRAGMA busy_timeout={self._wait_ms}")
         try:
-            return work(connection)
+            connection.execute(f"PRAGMA busy_timeout={self._wait_ms}")
+            try:
+                return work(connection)
+            finally:
+                connection.execute("PRAGMA busy_timeout=0")
         finally:
-            connection.execute("PRAGMA busy_timeout=0")
+            with self._state:
+                self._waiting = False
+                if self._close_after_wait:  # the caller gave up while we waited
+                    connection.close()
 
     def commit(self) -> None:
         self._pending_begin = None  # nothing ran: nothing to commit
@@ -243,8 +257,11 @@ class InlineConnection(AdaptedConnection):
 
     def rollback(self) -> None:
         self._pending_begin = None
-        if not self._closed and self._sqlite.in_transaction:
-            self._sqlite.rollback()
+        with self._state:
+            if self._closed or self._waiting:  # a cancelled wait: closed when it ends
+                return
+            if self._sqlite.in_transaction:
+                self._sqlite.rollback()
 
     @property
     def isolation_level(self) -> str | None:
@@ -259,8 +276,16 @@ class InlineConnection(AdaptedConnection):
         self._sqlite.create_function(*args, **kwargs)
 
     def close(self) -> None:
-        self._closed = True
-        self._sqlite.close()
+        """Closed now, or, if a cancelled caller left a worker thread waiting on
+        it, by that thread when the wait ends (never under a running statement)."""
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            if self._waiting:
+                self._close_after_wait = True
+                return
+            self._sqlite.close()
 
     def terminate(self) -> None:
         self.close()
