@@ -104,6 +104,17 @@ async def test_a_write_waits_for_another_process_in_a_thread_and_the_loop_goes_o
     assert await _count(database) == 1
 
 
+async def test_a_batch_insert_that_waited_writes_each_row_once(
+    database: Database, other_process: sqlite3.Connection
+) -> None:
+    other_process.execute("BEGIN IMMEDIATE")
+    asyncio.get_running_loop().call_later(RELEASE_AFTER, other_process.commit)
+    async with database.unit_of_work() as session:
+        rows = [{"v": f"row {n}"} for n in range(5)]
+        await session.execute(text("INSERT INTO t (v) VALUES (:v)"), rows)  # executemany
+    assert await _count(database) == 5
+
+
 async def test_reads_go_on_while_a_write_waits(
     database: Database, other_process: sqlite3.Connection
 ) -> None:

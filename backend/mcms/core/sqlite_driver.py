@@ -89,6 +89,14 @@ class _Statement:
         self.parameters = parameters
         self.many = many
 
+    def may_run_again(self, connection: sqlite3.Connection) -> bool:
+        """After ``SQLITE_BUSY``. One statement is all or nothing, but an
+        ``executemany`` outside a transaction commits row by row, so rows before
+        the busy one would be written twice. (Inside a transaction the lock,
+        once taken, is held to its end, so a busy one fails at its first row.)"""
+        nothing_ran = self.begin is not None  # the BEGIN itself was refused
+        return not self.many or nothing_ran or connection.in_transaction
+
     def __call__(self, connection: sqlite3.Connection) -> _Outcome:
         if self.begin is not None:
             connection.execute(self.begin)
@@ -215,15 +223,20 @@ class InlineConnection(AdaptedConnection):
                 self._pending_begin = operation
                 return None
         begin, self._pending_begin = self._pending_begin, None
-        return self._run(_Statement(begin, operation, parameters, many))
+        statement = _Statement(begin, operation, parameters, many)
+        return self._run(statement, may_run_again=statement.may_run_again)
 
-    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _run(
+        self,
+        work: Callable[[sqlite3.Connection], T],
+        may_run_again: Callable[[sqlite3.Connection], bool] = lambda _connection: True,
+    ) -> T:
         """``work(connection)`` here; after ``SQLITE_BUSY``, again in a thread that
         may wait for the lock."""
         try:
             result = work(self._sqlite)
         except sqlite3.OperationalError as error:
-            if not _is_busy(error) or self._wait_ms == 0:
+            if not _is_busy(error) or self._wait_ms == 0 or not may_run_again(self._sqlite):
                 raise
         else:
             # SQLAlchemy's AsyncConnection insists that a statement awaited
