@@ -62,6 +62,17 @@ def other_process(path: Path, database: Database) -> Iterator[sqlite3.Connection
     connection.close()
 
 
+def _hold_write_lock(other_process: sqlite3.Connection, *, release_after: float) -> None:
+    """The other process takes the write lock now and commits ``release_after`` later."""
+    other_process.execute("BEGIN IMMEDIATE")
+    asyncio.get_running_loop().call_later(release_after, other_process.commit)
+
+
+async def _insert(database: Database, value: str) -> None:
+    async with database.unit_of_work() as session:
+        await session.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": value})
+
+
 async def _count(database: Database) -> int:
     async with database.read_session() as session:
         return int(await session.scalar(text("SELECT count(*) FROM t")) or 0)
@@ -80,8 +91,7 @@ async def test_statements_run_on_the_event_loops_thread(database: Database) -> N
 async def test_a_write_waits_for_another_process_in_a_thread_and_the_loop_goes_on(
     database: Database, other_process: sqlite3.Connection
 ) -> None:
-    other_process.execute("BEGIN IMMEDIATE")
-    asyncio.get_running_loop().call_later(RELEASE_AFTER, other_process.commit)
+    _hold_write_lock(other_process, release_after=RELEASE_AFTER)
     ticks = 0
 
     async def tick() -> None:
@@ -107,8 +117,7 @@ async def test_a_write_waits_for_another_process_in_a_thread_and_the_loop_goes_o
 async def test_a_batch_insert_that_waited_writes_each_row_once(
     database: Database, other_process: sqlite3.Connection
 ) -> None:
-    other_process.execute("BEGIN IMMEDIATE")
-    asyncio.get_running_loop().call_later(RELEASE_AFTER, other_process.commit)
+    _hold_write_lock(other_process, release_after=RELEASE_AFTER)
     async with database.unit_of_work() as session:
         rows = [{"v": f"row {n}"} for n in range(5)]
         await session.execute(text("INSERT INTO t (v) VALUES (:v)"), rows)  # executemany
@@ -118,14 +127,8 @@ async def test_a_batch_insert_that_waited_writes_each_row_once(
 async def test_reads_go_on_while_a_write_waits(
     database: Database, other_process: sqlite3.Connection
 ) -> None:
-    other_process.execute("BEGIN IMMEDIATE")
-    asyncio.get_running_loop().call_later(RELEASE_AFTER, other_process.commit)
-
-    async def write() -> None:
-        async with database.unit_of_work() as session:
-            await session.execute(text("INSERT INTO t (v) VALUES ('w')"))
-
-    writing = asyncio.create_task(write())
+    _hold_write_lock(other_process, release_after=RELEASE_AFTER)
+    writing = asyncio.create_task(_insert(database, "w"))
     await asyncio.sleep(0.05)
     started = time.monotonic()
     assert await _count(database) == 0
@@ -160,12 +163,7 @@ async def test_a_caller_cancelled_while_it_waits_leaves_the_pool_working(
     database: Database, other_process: sqlite3.Connection
 ) -> None:
     other_process.execute("BEGIN IMMEDIATE")
-
-    async def write(value: str) -> None:
-        async with database.unit_of_work() as session:
-            await session.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": value})
-
-    waiting = asyncio.create_task(write("cancelled"))
+    waiting = asyncio.create_task(_insert(database, "cancelled"))
     await asyncio.sleep(0.1)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -173,7 +171,7 @@ async def test_a_caller_cancelled_while_it_waits_leaves_the_pool_working(
     other_process.commit()  # the abandoned wait now ends; its thread closes that connection
     await asyncio.sleep(0.1)
 
-    await write("after")
+    await _insert(database, "after")
     async with database.read_session() as session:
         values = (await session.execute(text("SELECT v FROM t"))).scalars().all()
     assert values == ["after"]  # the cancelled insert was never committed
