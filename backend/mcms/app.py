@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.broadcast = broadcast
     app.state.job_signal = job_signal
     app.state.agent_credentials = addin_rest.agent_credentials_cache()
+    app.state.upload_credentials = tus.upload_credentials_cache()
     app.state.worker = worker
     app.state.ingest = ingest
     app.state.login_limiter = FailureLimiter()

@@ -84,7 +84,7 @@ async def test_a_failed_batch_is_not_counted_and_nothing_after_it_is_written(
     fd = os.open(read_only, os.O_RDONLY)
     file_hash = hashlib.sha256()
     writer = PartWriter(fd=fd, offset=0, hashes=[file_hash])
-    data = os.urandom(receiver.BATCH_BYTES + 1000)
+    data = os.urandom(2 * receiver.BATCH_BYTES + 1000)
     try:
         with pytest.raises(OSError, match="Bad file descriptor"):  # at the next batch
             await pump(pieces_of(data, 256_000), writer, limit=len(data), progress=Progress())
@@ -105,19 +105,41 @@ async def test_a_body_past_the_limit_is_refused(part: tuple[Path, int]) -> None:
         await pump(pieces_of(os.urandom(3000), 1000), writer, limit=2500, progress=Progress())
 
 
-async def test_buffers_are_reused_from_one_body_to_the_next(part: tuple[Path, int]) -> None:
+def test_more_pieces_than_one_pwritev_takes_land_in_order(part: tuple[Path, int]) -> None:
     path, fd = part
-    data = os.urandom(3 * receiver.BATCH_BYTES)
-    first = PartWriter(fd=fd, offset=0, hashes=[hashlib.sha256()])
-    await pump(pieces_of(data, 256_000), first, limit=len(data), progress=Progress())
-    await first.sync()
-    pooled = set(map(id, receiver._BUFFERS._free))
+    pieces = [os.urandom(7) for _ in range(3 * receiver._IOV_MAX + 5)]
 
-    second = PartWriter(fd=fd, offset=len(data), hashes=[hashlib.sha256()])
-    await second.add(data[:1000])
+    written = receiver._write_pieces(fd, pieces, 0)
 
-    assert second._filling is not None
-    assert id(second._filling) in pooled
-    await second.flush()
-    await second.sync()
-    assert path.stat().st_size == len(data) + 1000
+    assert written == 7 * len(pieces)
+    assert path.read_bytes() == b"".join(pieces)
+
+
+def test_a_short_pwritev_is_finished_piece_by_piece(part: tuple[Path, int]) -> None:
+    path, fd = part
+    pieces = [b"abc", b"defgh", b"ij"]
+    path.write_bytes(b"0123")  # pretend the kernel wrote the first 4 bytes at 0
+
+    receiver._write_rest(fd, pieces, 4, 0)
+
+    assert path.read_bytes() == b"0123efghij"
+
+
+async def test_a_failed_fsync_leaves_the_bytes_written_but_not_durable(
+    part: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, fd = part
+
+    def failing_fsync(_: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    # A mock, because a real fsync failure needs a failing disk.
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    writer = PartWriter(fd=fd, offset=0, hashes=[hashlib.sha256()])
+    data = os.urandom(receiver.BATCH_BYTES + 1000)
+
+    await pump(pieces_of(data, 256_000), writer, limit=len(data), progress=Progress())
+    with pytest.raises(OSError, match="Input/output error"):
+        await writer.sync()
+
+    assert writer.durable == 0

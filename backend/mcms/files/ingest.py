@@ -207,9 +207,8 @@ class Ingest:
             ).with_headers(offset_headers(row.offset))
 
     async def _begin(self, row: Row[Any], offset: int, checksum: ChunkChecksum | None) -> _Writing:
-        token, fd = await self._lock(row.id)
+        token, fd, current = await self._lock(row.id)
         try:
-            current = await self._reload(row.id)
             if current.status != UploadStatus.RECEIVING:
                 self._check_open(current)
             if offset != current.offset:
@@ -217,7 +216,7 @@ class Ingest:
                     f"Upload-Offset {offset} does not match the upload's offset "
                     f"{current.offset}; send HEAD and resume from there."
                 ).with_headers(offset_headers(current.offset))
-            await asyncio.to_thread(self.store.truncate_part, row.id, current.offset)
+            await self._cut_back(fd, row.id, current.offset)
             file_hash = self.hashes.take(row.id, current.offset)
             if file_hash is None:
                 part = self.store.part_path(row.id)
@@ -235,6 +234,13 @@ class Ingest:
             checksum=checksum,
             chunk_hash=checksum.new_hash() if checksum is not None else None,
         )
+
+    async def _cut_back(self, fd: int, upload_id: str, offset: int) -> None:
+        """Drop whatever a writer left past the acknowledged ``offset`` (one that
+        crashed, or was stopped mid-chunk). Usually there is nothing to drop, and
+        ``fstat`` of the open file tells so without a trip to a thread."""
+        if os.fstat(fd).st_size != offset:
+            await asyncio.to_thread(self.store.truncate_part, upload_id, offset)
 
     async def _write(self, writing: _Writing, body: AsyncIterator[bytes]) -> PatchResult:
         upload_id = writing.upload.id
@@ -254,8 +260,21 @@ class Ingest:
         keep = self._bytes_to_keep(writing, writer, outcome)
         if keep < writer.written:
             await asyncio.to_thread(self.store.truncate_part, upload_id, writing.start + keep)
-        file_hash = writing.file_hash if keep == writer.written else base_hash
+        file_hash = await self._hash_as_of(writing, writer, keep, base_hash)
         return await self._acknowledge(writing, keep, file_hash, outcome)
+
+    async def _hash_as_of(
+        self, writing: _Writing, writer: PartWriter, keep: int, base_hash: hashlib._Hash
+    ) -> hashlib._Hash:
+        """The whole-file hash state after ``keep`` bytes of this PATCH: the one
+        kept up to date, the one from before, or (when a failed fsync left only
+        part of the chunk acknowledged) rebuilt from the part file."""
+        if keep == writer.written:
+            return writing.file_hash
+        if keep == 0:
+            return base_hash
+        part = self.store.part_path(writing.upload.id)
+        return await asyncio.to_thread(sha256_of, part, writing.start + keep)
 
     def _bytes_to_keep(self, writing: _Writing, writer: PartWriter, outcome: _Outcome) -> int:
         """A chunk with a checksum is all or nothing; without one, whatever was
@@ -263,7 +282,7 @@ class Ingest:
         if isinstance(outcome.failure, PayloadTooLarge):
             return 0
         if writing.checksum is None:
-            return writer.written
+            return writer.durable
         if outcome.failure is not None or not outcome.finished:
             return 0
         assert writing.chunk_hash is not None  # noqa: S101 - set whenever checksum is
@@ -279,7 +298,7 @@ class Ingest:
         new_offset = writing.start + keep
         expires_at = utcnow() + self.expiry
         async with self.db.unit_of_work() as session:
-            recorded = await uploads.record_progress(
+            row = await uploads.record_progress(
                 session=session,
                 upload_id=upload_id,
                 token=writing.token,
@@ -288,11 +307,10 @@ class Ingest:
                 expires_at=expires_at,
                 unlock=True,
             )
-            row = await uploads.find(session=session, upload_id=upload_id)
-            complete = recorded and row is not None and row.offset == row.size
+            complete = row is not None and row.offset == row.size
             if complete and row is not None:
                 row = await self._received_all(session, row, file_hash)
-        if not recorded:
+        if row is None:
             raise UploadLocked(f"Upload {upload_id} was taken over by a newer request.")
         if complete and row is not None:
             self._after_received(row)
@@ -381,7 +399,7 @@ class Ingest:
                 session=session,
                 upload_id=writing.upload.id,
                 token=writing.token,
-                offset=writing.start + writer.written,
+                offset=writing.start + writer.durable,
                 chunks=0,
                 expires_at=utcnow() + self.expiry,
                 unlock=False,
@@ -434,7 +452,7 @@ class Ingest:
             raise UploadGone(f"Upload {upload_id} was already {row.status.value.lower()}.")
         if row.status != UploadStatus.RECEIVING:
             raise Conflict(f"Upload {upload_id} is {row.status}: it can no longer be cancelled.")
-        token, fd = await self._lock(upload_id)
+        token, fd, _ = await self._lock(upload_id)
         try:
             async with self.db.unit_of_work() as session:
                 cancelled = await uploads.set_status(
@@ -456,17 +474,19 @@ class Ingest:
 
     # -- locking ----------------------------------------------------------------------
 
-    async def _lock(self, upload_id: str) -> tuple[str, int]:
+    async def _lock(self, upload_id: str) -> tuple[str, int, Row[Any]]:
         """The file lock, then the database lock, waiting for (and asking) the
-        current writer to let go; ``UploadLocked`` if it will not."""
+        current writer to let go; ``UploadLocked`` if it will not. Returns the
+        lock's token, the locked part file and the session as of locking."""
         token = uploads.new_upload_id()
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         asked = False
         while True:
             fd = await self._try_file_lock(upload_id)
             if fd is not None:
-                if await self._take_db_lock(upload_id, token):
-                    return token, fd
+                locked = await self._take_db_lock(upload_id, token)
+                if locked is not None:
+                    return token, fd, locked
                 os.close(fd)
             if not asked:
                 await self._ask_release(upload_id)
@@ -499,15 +519,17 @@ class Ingest:
         os.close(fd)
         return False
 
-    async def _take_db_lock(self, upload_id: str, token: str) -> bool:
+    async def _take_db_lock(self, upload_id: str, token: str) -> Row[Any] | None:
         """With the file lock in hand, the database lock is ours if free, stale,
-        or held by a writer that no longer holds the file (it died)."""
+        or held by a writer that no longer holds the file (it died): the session
+        as of locking, or ``None``."""
         async with self.db.unit_of_work() as session:
-            if await uploads.try_lock(session=session, upload_id=upload_id, token=token):
-                return True
+            locked = await uploads.try_lock(session=session, upload_id=upload_id, token=token)
+            if locked is not None:
+                return locked
             row = await uploads.find(session=session, upload_id=upload_id)
             if row is None or row.lock_token is None:
-                return False
+                return None
             # Writers take the file lock first and drop it last, so a database
             # lock whose holder has no file lock is one left by a dead process.
             return await uploads.take_over(

@@ -1,17 +1,18 @@
 """Streaming a PATCH body to disk: hashed as it arrives, never buffered whole,
 never blocking the event loop.
 
-The event loop copies the pieces the server hands us (256 kB each with
-uvicorn) into a batch buffer of 2 MiB; a worker thread writes each full batch
-with one ``pwrite`` and then feeds it to the hashes in one ``update`` each
+The event loop collects the pieces the server hands us (about 256 kB each with
+uvicorn), without copying them, until they make up a batch of 2 MiB; a worker
+thread writes the batch with one ``pwritev`` and then feeds it to the hashes
 (``hashlib`` releases the GIL; with a chunk checksum the chunk's hash runs in a
 second thread beside the file's). While the threads work on one batch, the
-loop fills the next, so disk, hashing and the socket overlap. At most one
-batch is in flight and the buffers are reused, so memory stays at two batches
-per upload. (Handing the pieces over as they came cost more than the copy: the
-threads then waited for the GIL between pieces.)
+loop collects the next, so disk, hashing and the socket overlap. At most one
+batch is in flight, so memory stays at two batches per upload. The last batch
+of a PATCH is fsynced while it is being hashed. (Copying the pieces into one
+buffer first cost the loop more than the threads saved: docs/performance.md,
+"Fewer statements, no copy".)
 
-A batch counts only once ``pwrite`` returned for all of it, and the hashes are
+A batch counts only once ``pwritev`` returned for all of it, and the hashes are
 updated only after that: whatever fails (disk full, a cancelled request), the
 bytes counted and the hash state always describe the same prefix.
 
@@ -33,6 +34,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import ctypes
+import errno
 import hashlib
 import os
 import sys
@@ -66,6 +68,35 @@ def _write_all(fd: int, block: memoryview, position: int) -> None:
         block = block[written:]
 
 
+_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 16
+
+
+def _write_pieces(fd: int, pieces: list[bytes], position: int) -> int:
+    """All of ``pieces``, in order, at ``position`` onwards: one ``pwritev`` per
+    ``IOV_MAX`` pieces (finished piece by piece if the kernel wrote less).
+    Returns the bytes written."""
+    start = position
+    for first in range(0, len(pieces), _IOV_MAX):
+        group = pieces[first : first + _IOV_MAX]
+        size = sum(map(len, group))
+        done = os.pwritev(fd, group, position)
+        if done < size:
+            _write_rest(fd, group, done, position)
+        position += size
+    return position - start
+
+
+def _write_rest(fd: int, group: list[bytes], done: int, position: int) -> None:
+    """After a short ``pwritev`` of ``group`` at ``position``: the bytes past ``done``."""
+    for piece in group:
+        if done < len(piece):
+            _write_all(fd, memoryview(piece)[done:], position + done)
+            done = 0
+        else:
+            done -= len(piece)
+        position += len(piece)
+
+
 def _load_sync_file_range() -> Callable[[int, int, int, int], int] | None:
     """Linux's ``sync_file_range`` (not in ``os``); ``None`` elsewhere."""
     if not sys.platform.startswith("linux"):
@@ -97,74 +128,41 @@ def _drop_behind(fd: int, position: int, length: int) -> None:
             os.posix_fadvise(fd, position, length, os.POSIX_FADV_DONTNEED)
 
 
-class _Buffers:
-    """Batch buffers, reused from one PATCH to the next (fresh memory costs a page
-    fault per 4 KiB, and on a VM more). Used from the event loop only."""
-
-    def __init__(self, keep: int) -> None:
-        self.keep = keep
-        self._free: list[bytearray] = []
-
-    def take(self) -> bytearray:
-        return self._free.pop() if self._free else bytearray(BATCH_BYTES)
-
-    def give(self, buffer: bytearray | None) -> None:
-        if buffer is not None and len(self._free) < self.keep:
-            self._free.append(buffer)
-
-
-_BUFFERS = _Buffers(keep=4)
-
-
 @dataclass
 class PartWriter:
     """Appends batches to an open part file at ``offset``, one in flight at a time.
 
-    ``add`` copies what arrives into a batch buffer; a full buffer goes to a
-    thread as one contiguous block (one ``pwrite``, one ``update`` per hash:
-    with the pieces as they arrive, 256 kB each, the hash threads spent their
-    time waiting for the GIL between pieces). Two buffers per writer: one
-    filling, one being written."""
+    ``add`` keeps the pieces as they arrive (no copy on the event loop); once
+    they make up a batch they go to a thread together: one ``pwritev``, then
+    each hash fed piece by piece. While that batch is in flight the next one
+    collects, so at most two batches of pieces are held per writer.
+
+    ``written`` counts bytes that reached the file and every hash; ``durable``
+    those of them that were fsynced too (what may be acknowledged)."""
 
     fd: int
     offset: int
     hashes: list[hashlib._Hash]
     written: int = 0
     """Bytes written past the starting offset and included in every hash."""
+    durable: int = 0
+    """Bytes past the starting offset known to be on disk (fsynced)."""
     _pending: concurrent.futures.Future[int] | None = field(default=None, repr=False)
-    _filling: bytearray | None = field(default=None, repr=False)
-    _filled: int = field(default=0, repr=False)
-    _in_flight: bytearray | None = field(default=None, repr=False)
-    _spare: bytearray | None = field(default=None, repr=False)
-    _dropped: int = field(default=0, repr=False)
-    """Bytes past ``offset`` already fsynced and evicted from the page cache."""
+    _pieces: list[bytes] = field(default_factory=list, repr=False)
+    _collected: int = field(default=0, repr=False)
     _broken: bool = field(default=False, repr=False)
     """A batch failed or never ran: what came after it must not be written."""
 
     async def add(self, data: bytes) -> None:
         """Take ``data`` into the batch; a full batch is handed to a thread."""
-        view = memoryview(data)
-        while view:
-            if self._filling is None:
-                self._filling, self._spare = self._spare or _BUFFERS.take(), None
-            room = min(len(view), BATCH_BYTES - self._filled)
-            self._filling[self._filled : self._filled + room] = view[:room]
-            self._filled += room
-            view = view[room:]
-            if self._filled == BATCH_BYTES:
-                await self.flush()
+        self._pieces.append(data)
+        self._collected += len(data)
+        if self._collected >= BATCH_BYTES:
+            await self.flush()
 
     async def flush(self) -> None:
         """Hand the batch collected so far to a thread (after the one in flight)."""
-        if not self._filled:
-            return
-        await self._settle()
-        buffer, length = self._filling, self._filled
-        assert buffer is not None  # noqa: S101 - bytes were added to it
-        self._filling, self._filled = None, 0
-        position = self.offset + self.written
-        self._in_flight = buffer
-        self._pending = _EXECUTOR.submit(self._job, memoryview(buffer)[:length], position)
+        await self._hand_over(make_durable=False)
 
     async def write(self, pieces: list[bytes]) -> None:
         """``add`` each piece, then ``flush``."""
@@ -172,23 +170,36 @@ class PartWriter:
             await self.add(piece)
         await self.flush()
 
-    def _job(self, block: memoryview, position: int) -> int:
-        _write_all(self.fd, block, position)
-        _start_writeback(self.fd, position, len(block))
-        helpers = [_HASHERS.submit(digest.update, block) for digest in self.hashes[1:]]
+    async def _hand_over(self, *, make_durable: bool) -> None:
+        if not self._collected:
+            return
+        await self._settle()
+        if self._broken:
+            raise OSError(errno.EIO, "An earlier batch of this upload was never written.")
+        # Taken only now: if the wait above is cancelled, the pieces stay here
+        # for sync() to write.
+        pieces, self._pieces, self._collected = self._pieces, [], 0
+        position = self.offset + self.written
+        self._pending = _EXECUTOR.submit(self._job, pieces, position, make_durable)
+
+    def _job(self, pieces: list[bytes], position: int, make_durable: bool) -> int:
+        """Write the batch, then hash it; the last batch of a PATCH is fsynced
+        while it is hashed (durability does not wait for the hashes)."""
+        length = _write_pieces(self.fd, pieces, position)
+        if not make_durable:
+            _start_writeback(self.fd, position, length)
+        helpers = [_HASHERS.submit(_update, digest, pieces) for digest in self.hashes[1:]]
         try:
-            if self.hashes:
-                self.hashes[0].update(block)
+            if make_durable:
+                helpers += [_HASHERS.submit(_update, digest, pieces) for digest in self.hashes[:1]]
+                self._make_durable(position - self.offset + length)
+            elif self.hashes:
+                _update(self.hashes[0], pieces)
         finally:
             concurrent.futures.wait(helpers)
         for helper in helpers:
             helper.result()
-        return len(block)
-
-    def _count(self, length: int) -> None:
-        self.written += length
-        _BUFFERS.give(self._spare)
-        self._spare, self._in_flight = self._in_flight, None
+        return length
 
     async def _settle(self) -> None:
         """Wait for the batch in flight, if any, and count it (re-raising its error)."""
@@ -199,7 +210,7 @@ class PartWriter:
             self._broken = True
             return
         try:
-            self._count(await asyncio.wrap_future(pending))
+            self.written += await asyncio.wrap_future(pending)
         except asyncio.CancelledError:
             # The request is being stopped; the thread may still be writing this
             # batch. Keep it, so sync() waits for it before anyone reads written.
@@ -210,8 +221,8 @@ class PartWriter:
             raise
 
     async def sync(self) -> None:
-        """Write what was added, wait for it and fsync: afterwards ``written``
-        bytes are durable.
+        """Write what was added, wait for it and fsync: afterwards ``durable``
+        equals ``written``, unless this raises.
 
         Safe to call after a cancelled ``add``: what was added is still written
         (a stopped PATCH keeps what arrived), unless a batch failed or never
@@ -219,28 +230,27 @@ class PartWriter:
         it is written."""
         try:
             await self._settle()
-            if self._filled and not self._broken:
-                await self.flush()
+            if self._collected and not self._broken:
+                await self._hand_over(make_durable=True)
                 await self._settle()
         finally:
-            await asyncio.get_running_loop().run_in_executor(
-                _EXECUTOR, self._make_durable, self.written
-            )
-            self._release()
-
-    def _release(self) -> None:
-        """Give the buffers back once nothing uses them (a failed batch's is dropped)."""
-        if self._pending is None:
-            _BUFFERS.give(self._spare)
-            self._spare = None
-            if not self._filled:
-                _BUFFERS.give(self._filling)
-                self._filling = None
+            self._pieces, self._collected = [], 0
+            if self.durable < self.written:
+                await asyncio.get_running_loop().run_in_executor(
+                    _EXECUTOR, self._make_durable, self.written
+                )
 
     def _make_durable(self, written: int) -> None:
+        """fsync, then evict the pages now on disk; ``written`` bytes past the
+        starting offset are durable afterwards."""
         os.fsync(self.fd)
-        _drop_behind(self.fd, self.offset + self._dropped, written - self._dropped)
-        self._dropped = max(self._dropped, written)
+        _drop_behind(self.fd, self.offset + self.durable, written - self.durable)
+        self.durable = max(self.durable, written)
+
+
+def _update(digest: hashlib._Hash, pieces: list[bytes]) -> None:
+    for piece in pieces:
+        digest.update(piece)
 
 
 @dataclass

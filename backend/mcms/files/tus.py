@@ -34,7 +34,7 @@ from mcms.files.names import (
 )
 from mcms.files.uploads import NewUpload
 from mcms.rest.common import database, settings
-from mcms.users.authn import authenticate_connection
+from mcms.users.authn import PrincipalCache, authenticate_connection
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,creation-with-upload,expiration,checksum,termination"
@@ -51,9 +51,26 @@ def ingest_of(request: Request) -> Ingest:
     return value
 
 
+UPLOAD_CREDENTIALS_TTL_SECONDS = 2.0
+"""How long the tus routes remember whose credential they were shown. A client
+sends a PATCH every few milliseconds and each one commits, so the GraphQL
+endpoint's version-keyed cache never hits here, and looking the token up again
+was 5 % of a PATCH (docs/performance.md). The price: a credential revoked, or a
+user deactivated, in another process can go on using these routes for up to
+this long (as on the add-in routes)."""
+
+
+def upload_credentials_cache() -> PrincipalCache:
+    return PrincipalCache(ttl_seconds=UPLOAD_CREDENTIALS_TTL_SECONDS)
+
+
 async def _principal(request: Request) -> Principal:
     principal = await authenticate_connection(
-        database(request), request, settings(request).session_cookie_name
+        database(request),
+        request,
+        settings(request).session_cookie_name,
+        cache=request.app.state.upload_credentials,
+        version="uploads",  # entries expire by age only
     )
     if principal is None:
         raise Unauthenticated("Sign in or send an API token (Authorization: Bearer ...).")

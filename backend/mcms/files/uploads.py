@@ -154,8 +154,9 @@ def _may_see(row: Row[Any], principal: Principal) -> bool:
 # -- the writer lock ------------------------------------------------------------------
 
 
-async def try_lock(*, session: AsyncSession, upload_id: str, token: str) -> bool:
-    """Take the writer lock if it is free or its holder went silent."""
+async def try_lock(*, session: AsyncSession, upload_id: str, token: str) -> Row[Any] | None:
+    """Take the writer lock if it is free or its holder went silent: the session
+    as of taking it (so the writer needs no second read), or ``None``."""
     now = utcnow()
     result = await session.execute(
         update(sessions_table)
@@ -167,18 +168,23 @@ async def try_lock(*, session: AsyncSession, upload_id: str, token: str) -> bool
             ),
         )
         .values(lock_token=token, lock_heartbeat_at=now, release_requested=False)
+        .returning(*sessions_table.c)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return result.first()
 
 
-async def take_over(*, session: AsyncSession, upload_id: str, old: str, token: str) -> bool:
-    """Take the lock from ``old``, a holder known to be dead (its file lock is free)."""
+async def take_over(
+    *, session: AsyncSession, upload_id: str, old: str, token: str
+) -> Row[Any] | None:
+    """Take the lock from ``old``, a holder known to be dead (its file lock is
+    free): the session as of taking it, or ``None``."""
     result = await session.execute(
         update(sessions_table)
         .where(sessions_table.c.id == upload_id, sessions_table.c.lock_token == old)
         .values(lock_token=token, lock_heartbeat_at=utcnow(), release_requested=False)
+        .returning(*sessions_table.c)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return result.first()
 
 
 async def ask_release(*, session: AsyncSession, upload_id: str) -> None:
@@ -210,9 +216,10 @@ async def record_progress(
     chunks: int,
     expires_at: datetime,
     unlock: bool,
-) -> bool:
+) -> Row[Any] | None:
     """Acknowledge bytes up to ``offset`` (already fsynced); with ``unlock``,
-    let go of the lock too. ``False`` if the lock was no longer ours."""
+    let go of the lock too. The session as acknowledged, or ``None`` if the
+    lock was no longer ours."""
     values: dict[str, Any] = {
         "offset": offset,
         "chunk_count": sessions_table.c.chunk_count + chunks,
@@ -229,8 +236,9 @@ async def record_progress(
             sessions_table.c.offset <= offset,
         )
         .values(**values)
+        .returning(*sessions_table.c)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return result.first()
 
 
 async def unlock(*, session: AsyncSession, upload_id: str, token: str) -> None:
