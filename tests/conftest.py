@@ -121,6 +121,7 @@ def settings(tmp_path: Path) -> Settings:
 async def app(settings: Settings, db: Database) -> AsyncIterator[Any]:
     application: Any = create_app(settings, db=db)
     yield application
+    await application.state.ingest.close()  # the locks kept between PATCHes
     await application.state.hub.close()
 
 

@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         if settings.worker_enabled:
             worker.start()
         yield
+        await ingest.close()
         await worker.stop()
         await job_signal.close()
         await hub.close()

@@ -79,6 +79,7 @@ async def running(db: Database, settings: Settings) -> AsyncIterator[Running]:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Running(app, client, Factory(db=db, client=client), settings)
     finally:
+        await app.state.ingest.close()
         await app.state.worker.stop()
         await app.state.hub.close()
 

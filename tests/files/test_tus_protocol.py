@@ -533,4 +533,5 @@ async def test_disk_full_during_patch_is_507_with_the_offset_intact(
         (mount / "filler").unlink()
         again = await patch(client, engineer, location, 500_000, b"b" * 1_000_000)
         assert again.status_code == 204
+    await app.state.ingest.close()  # its lease holds the part file open on the mount
     await app.state.hub.close()

@@ -7,7 +7,8 @@ file. The file lock dies with its process, so a newer request can tell a
 holder that crashed (file lock free) from one that is alive and must be asked
 to let go. An offset is acknowledged only after its bytes are fsynced; on
 taking the lock the part file is cut back to the acknowledged offset, which is
-how a crash at any byte is recovered.
+how a crash at any byte is recovered. Between one PATCH and the client's next,
+the locks are kept for a moment (``leases.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from mcms.core.errors import Conflict, PayloadTooLarge
 from mcms.files import commit, uploads
 from mcms.files.enums import UploadStatus
 from mcms.files.errors import ChecksumMismatch, InsufficientStorage, UploadGone, UploadLocked
+from mcms.files.leases import Lease, WriterLeases
 from mcms.files.names import ChunkChecksum
 from mcms.files.receiver import BodyTooLong, PartWriter, Progress, pump
 from mcms.files.store import FileStore, sha256_of
@@ -67,12 +69,15 @@ class _Writing:
     """One PATCH in progress: its lock, its file and its hash states."""
 
     upload: Row[Any]
+    writer_id: int
     token: str
     fd: int
     start: int
     file_hash: hashlib._Hash
     checksum: ChunkChecksum | None
     chunk_hash: hashlib._Hash | None
+    leased: bool = False
+    """The locks (and ``fd``) went to a lease instead of being released."""
 
     def hashes(self) -> list[hashlib._Hash]:
         return [self.file_hash] + ([self.chunk_hash] if self.chunk_hash is not None else [])
@@ -111,7 +116,12 @@ class Ingest:
         self.store = FileStore(settings.resolved_files_dir)
         self.writers = LocalWriters()
         self.hashes = HashStates()
+        self.leases = WriterLeases(self._unlock)
         self._on_commit_queued = on_commit_queued
+
+    async def close(self) -> None:
+        """At shutdown: let go of the locks kept between PATCHes."""
+        await self.leases.end_all()
 
     @property
     def expiry(self) -> timedelta:
@@ -161,6 +171,8 @@ class Ingest:
             raise UploadGone(f"Upload {upload_id} was {row.status.value.lower()}.")
         if row.lock_token is None or row.status != UploadStatus.RECEIVING:
             return row
+        if self.leases.peek(upload_id) is not None:
+            return row  # held between PATCHes, nothing being written: the offset is final
         # A lock whose holder died (its file lock went with it) is not waited for.
         if await self._writer_alive(upload_id):
             await self._ask_release(upload_id)
@@ -184,7 +196,11 @@ class Ingest:
         content_length: int | None,
         body: AsyncIterator[bytes],
     ) -> PatchResult:
-        row = await self._visible(principal, upload_id)
+        lease = self.leases.peek(upload_id)
+        if lease is not None and lease.writer_id == principal.user_id:
+            row = lease.upload  # what the last PATCH saw, and nobody else wrote since
+        else:
+            row = await self._visible(principal, upload_id)
         uploads.check_may_write(row, principal)
         self._check_open(row)
         remaining = row.size - offset
@@ -192,11 +208,12 @@ class Ingest:
             raise PayloadTooLarge(
                 f"The chunk is {content_length} bytes; the upload has {remaining} left."
             )
-        writing = await self._begin(row, offset, checksum)
+        writing = await self._begin(row, principal, offset, checksum)
         try:
             return await self._write(writing, body)
         finally:
-            os.close(writing.fd)  # also releases the file lock
+            if not writing.leased:
+                os.close(writing.fd)  # also releases the file lock
 
     def _check_open(self, row: Row[Any]) -> None:
         if row.status in (UploadStatus.CANCELLED, UploadStatus.EXPIRED):
@@ -206,7 +223,9 @@ class Ingest:
                 f"Upload {row.id} has received all its bytes ({row.status}).",
             ).with_headers(offset_headers(row.offset))
 
-    async def _begin(self, row: Row[Any], offset: int, checksum: ChunkChecksum | None) -> _Writing:
+    async def _begin(
+        self, row: Row[Any], principal: Principal, offset: int, checksum: ChunkChecksum | None
+    ) -> _Writing:
         token, fd, current = await self._lock(row.id)
         try:
             if current.status != UploadStatus.RECEIVING:
@@ -227,6 +246,7 @@ class Ingest:
             raise
         return _Writing(
             upload=current,
+            writer_id=principal.user_id,
             token=token,
             fd=fd,
             start=current.offset,
@@ -297,6 +317,7 @@ class Ingest:
         upload_id = writing.upload.id
         new_offset = writing.start + keep
         expires_at = utcnow() + self.expiry
+        keep_locks = _clean(outcome) and new_offset < writing.upload.size
         async with self.db.unit_of_work() as session:
             row = await uploads.record_progress(
                 session=session,
@@ -305,17 +326,27 @@ class Ingest:
                 offset=new_offset,
                 chunks=1 if keep else 0,
                 expires_at=expires_at,
-                unlock=True,
+                unlock=not keep_locks,
             )
+            if keep_locks and row is not None and row.release_requested:
+                # A request in another process is waiting for the upload.
+                await uploads.unlock(session=session, upload_id=upload_id, token=writing.token)
+                keep_locks = False
             complete = row is not None and row.offset == row.size
             if complete and row is not None:
                 row = await self._received_all(session, row, file_hash)
         if row is None:
             raise UploadLocked(f"Upload {upload_id} was taken over by a newer request.")
-        if complete and row is not None:
+        if complete:
             self._after_received(row)
         else:
             self.hashes.put(upload_id, new_offset, file_hash)
+        if keep_locks:
+            lease = Lease(
+                token=writing.token, fd=writing.fd, upload=row, writer_id=writing.writer_id
+            )
+            self.leases.keep(upload_id, lease)
+            writing.leased = True
         _raise_for(writing, outcome, new_offset)
         return PatchResult(offset=new_offset, expires_at=expires_at, complete=complete)
 
@@ -478,6 +509,9 @@ class Ingest:
         """The file lock, then the database lock, waiting for (and asking) the
         current writer to let go; ``UploadLocked`` if it will not. Returns the
         lock's token, the locked part file and the session as of locking."""
+        lease = self.leases.take(upload_id)
+        if lease is not None:  # this process holds them already, idle since the last PATCH
+            return lease.token, lease.fd, lease.upload
         token = uploads.new_upload_id()
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         asked = False
@@ -537,7 +571,7 @@ class Ingest:
             )
 
     async def _ask_release(self, upload_id: str) -> None:
-        if self.writers.release(upload_id):
+        if await self.leases.end(upload_id) or self.writers.release(upload_id):
             return
         async with self.db.unit_of_work() as session:
             await uploads.ask_release(session=session, upload_id=upload_id)
@@ -571,6 +605,11 @@ class _Outcome:
     failure: BaseException | None = None
     mismatch: bool = False
     """The chunk's checksum did not match."""
+
+
+def _clean(outcome: _Outcome) -> bool:
+    """The whole body arrived and was acknowledged: the client will send the next."""
+    return outcome.finished and outcome.failure is None and not outcome.mismatch
 
 
 def _raise_for(writing: _Writing, outcome: _Outcome, offset: int) -> None:

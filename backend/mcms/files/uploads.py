@@ -228,6 +228,8 @@ async def record_progress(
     }
     if unlock:
         values.update(lock_token=None, lock_heartbeat_at=None, release_requested=False)
+    else:
+        values.update(lock_heartbeat_at=utcnow())
     result = await session.execute(
         update(sessions_table)
         .where(
