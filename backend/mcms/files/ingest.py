@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import errno
 import fcntl
-import hashlib
 import logging
 import os
 import time
@@ -39,6 +38,7 @@ from mcms.files.errors import ChecksumMismatch, InsufficientStorage, UploadGone,
 from mcms.files.leases import Lease, WriterLeases
 from mcms.files.names import ChunkChecksum
 from mcms.files.receiver import BodyTooLong, PartWriter, Progress, pump
+from mcms.files.sha256x import Digest, new_sha256
 from mcms.files.store import FileStore, sha256_of
 from mcms.files.uploads import LocalWriters, NewUpload
 from mcms.settings import Settings
@@ -73,13 +73,13 @@ class _Writing:
     token: str
     fd: int
     start: int
-    file_hash: hashlib._Hash
+    file_hash: Digest
     checksum: ChunkChecksum | None
-    chunk_hash: hashlib._Hash | None
+    chunk_hash: Digest | None
     leased: bool = False
     """The locks (and ``fd``) went to a lease instead of being released."""
 
-    def hashes(self) -> list[hashlib._Hash]:
+    def hashes(self) -> list[Digest]:
         return [self.file_hash] + ([self.chunk_hash] if self.chunk_hash is not None else [])
 
 
@@ -90,15 +90,15 @@ class HashStates:
     from the part file once."""
 
     def __init__(self) -> None:
-        self._states: dict[str, tuple[int, hashlib._Hash]] = {}
+        self._states: dict[str, tuple[int, Digest]] = {}
 
-    def take(self, upload_id: str, offset: int) -> hashlib._Hash | None:
+    def take(self, upload_id: str, offset: int) -> Digest | None:
         state = self._states.pop(upload_id, None)
         if state is None or state[0] != offset:
             return None
         return state[1]
 
-    def put(self, upload_id: str, offset: int, digest: hashlib._Hash) -> None:
+    def put(self, upload_id: str, offset: int, digest: Digest) -> None:
         self._states[upload_id] = (offset, digest)
 
     def forget(self, upload_id: str) -> None:
@@ -156,7 +156,7 @@ class Ingest:
                 expires_at=utcnow() + self.expiry,
             )
             if upload.size == 0:
-                row = await self._received_all(session, row, hashlib.sha256())
+                row = await self._received_all(session, row, new_sha256())
         self._after_received(row)
         return row
 
@@ -284,15 +284,16 @@ class Ingest:
         return await self._acknowledge(writing, keep, file_hash, outcome)
 
     async def _hash_as_of(
-        self, writing: _Writing, writer: PartWriter, keep: int, base_hash: hashlib._Hash
-    ) -> hashlib._Hash:
+        self, writing: _Writing, writer: PartWriter, keep: int, base_hash: Digest
+    ) -> Digest:
         """The whole-file hash state after ``keep`` bytes of this PATCH: the one
-        kept up to date, the one from before, or (when a failed fsync left only
-        part of the chunk acknowledged) rebuilt from the part file."""
-        if keep == writer.written:
-            return writing.file_hash
+        from before, the one kept up to date, or (when a failed write or fsync
+        left only part of the chunk acknowledged, or the hashes had a batch the
+        file did not get) rebuilt from the part file."""
         if keep == 0:
             return base_hash
+        if keep == writer.written and not writer.hashes_ahead:
+            return writing.file_hash
         part = self.store.part_path(writing.upload.id)
         return await asyncio.to_thread(sha256_of, part, writing.start + keep)
 
@@ -312,7 +313,7 @@ class Ingest:
         return writer.written
 
     async def _acknowledge(
-        self, writing: _Writing, keep: int, file_hash: hashlib._Hash, outcome: _Outcome
+        self, writing: _Writing, keep: int, file_hash: Digest, outcome: _Outcome
     ) -> PatchResult:
         upload_id = writing.upload.id
         new_offset = writing.start + keep

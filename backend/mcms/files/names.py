@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from mcms.core.errors import InvalidArgument
+from mcms.files.sha256x import Digest, new_sha256
 
 NAME_MAX_CHARS = 255
 NAME_MAX_BYTES = 255
@@ -111,8 +112,8 @@ class ChunkChecksum:
     algorithm: str
     digest: bytes
 
-    def new_hash(self) -> hashlib._Hash:
-        return hashlib.new(self.algorithm)
+    def new_hash(self) -> Digest:
+        return new_sha256() if self.algorithm == "sha256" else hashlib.new(self.algorithm)
 
 
 def parse_checksum(header: str | None) -> ChunkChecksum | None:

@@ -3,18 +3,20 @@ never blocking the event loop.
 
 The event loop collects the pieces the server hands us (about 256 kB each with
 uvicorn), without copying them, until they make up a batch of 2 MiB; a worker
-thread writes the batch with one ``pwritev`` and then feeds it to the hashes
-(``hashlib`` releases the GIL; with a chunk checksum the chunk's hash runs in a
-second thread beside the file's). While the threads work on one batch, the
-loop collects the next, so disk, hashing and the socket overlap. At most one
-batch is in flight, so memory stays at two batches per upload. The last batch
-of a PATCH is fsynced while it is being hashed. (Copying the pieces into one
-buffer first cost the loop more than the threads saved: docs/performance.md,
-"Fewer statements, no copy".)
+thread writes the batch with one ``pwritev`` while another feeds it to the
+hashes: the file's and the chunk's together in one pass (``sha256x``; with
+hashlib, or a sha1 checksum, each hash in a thread of its own). While the
+threads work on one batch, the loop collects the next, so disk, hashing and
+the socket overlap. At most one batch is in flight, so memory stays at two
+batches per upload. The last batch of a PATCH is fsynced while it is being
+hashed. (Copying the pieces into one buffer first cost the loop more than the
+threads saved: docs/performance.md, "Fewer statements, no copy".)
 
-A batch counts only once ``pwritev`` returned for all of it, and the hashes are
-updated only after that: whatever fails (disk full, a cancelled request), the
-bytes counted and the hash state always describe the same prefix.
+A batch counts only once ``pwritev`` returned for all of it and every hash has
+it: whatever fails (disk full, a cancelled request), ``written`` is a prefix
+the file and the hashes agree on, except that a batch whose write failed may
+be in the hashes already; ``hashes_ahead`` says so, and the caller rebuilds
+the hash from the file (ingest.py) if it needs it.
 
 The page cache is written behind and dropped behind: each batch's writeback
 starts as soon as it is written (``sync_file_range``), so the fsync that
@@ -35,11 +37,13 @@ import concurrent.futures
 import contextlib
 import ctypes
 import errno
-import hashlib
+import functools
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+
+from mcms.files.sha256x import Digest, hash_groups, update_together
 
 BATCH_BYTES = 2 * 1024 * 1024
 
@@ -133,8 +137,8 @@ class PartWriter:
     """Appends batches to an open part file at ``offset``, one in flight at a time.
 
     ``add`` keeps the pieces as they arrive (no copy on the event loop); once
-    they make up a batch they go to a thread together: one ``pwritev``, then
-    each hash fed piece by piece. While that batch is in flight the next one
+    they make up a batch they go to threads together: one ``pwritev`` in one,
+    the hashes in another (or one per hashlib hash). While that batch is in flight the next one
     collects, so at most two batches of pieces are held per writer.
 
     ``written`` counts bytes that reached the file and every hash; ``durable``
@@ -142,11 +146,14 @@ class PartWriter:
 
     fd: int
     offset: int
-    hashes: list[hashlib._Hash]
+    hashes: list[Digest]
     written: int = 0
     """Bytes written past the starting offset and included in every hash."""
     durable: int = 0
     """Bytes past the starting offset known to be on disk (fsynced)."""
+    hashes_ahead: bool = False
+    """A batch failed to be written or fsynced after the hashes had it: they
+    describe more than ``written``."""
     _pending: concurrent.futures.Future[int] | None = field(default=None, repr=False)
     _pieces: list[bytes] = field(default_factory=list, repr=False)
     _collected: int = field(default=0, repr=False)
@@ -183,23 +190,28 @@ class PartWriter:
         self._pending = _EXECUTOR.submit(self._job, pieces, position, make_durable)
 
     def _job(self, pieces: list[bytes], position: int, make_durable: bool) -> int:
-        """Write the batch, then hash it; the last batch of a PATCH is fsynced
-        while it is hashed (durability does not wait for the hashes)."""
-        length = _write_pieces(self.fd, pieces, position)
-        if not make_durable:
-            _start_writeback(self.fd, position, length)
-        helpers = [_HASHERS.submit(_update, digest, pieces) for digest in self.hashes[1:]]
+        """Write the batch while other threads hash it; the last batch of a
+        PATCH is fsynced meanwhile too (durability does not wait for the hashes)."""
+        helpers = [_HASHERS.submit(update_together, group, pieces) for group in self._groups]
         try:
+            length = _write_pieces(self.fd, pieces, position)
             if make_durable:
-                helpers += [_HASHERS.submit(_update, digest, pieces) for digest in self.hashes[:1]]
                 self._make_durable(position - self.offset + length)
-            elif self.hashes:
-                _update(self.hashes[0], pieces)
+            else:
+                _start_writeback(self.fd, position, length)
+        except BaseException:
+            self.hashes_ahead = bool(helpers)  # the batch will not count
+            raise
         finally:
             concurrent.futures.wait(helpers)
         for helper in helpers:
             helper.result()
         return length
+
+    @functools.cached_property
+    def _groups(self) -> list[list[Digest]]:
+        """The hashes, as the helper threads share them out."""
+        return hash_groups(self.hashes)
 
     async def _settle(self) -> None:
         """Wait for the batch in flight, if any, and count it (re-raising its error)."""
@@ -246,11 +258,6 @@ class PartWriter:
         os.fsync(self.fd)
         _drop_behind(self.fd, self.offset + self.durable, written - self.durable)
         self.durable = max(self.durable, written)
-
-
-def _update(digest: hashlib._Hash, pieces: list[bytes]) -> None:
-    for piece in pieces:
-        digest.update(piece)
 
 
 @dataclass
