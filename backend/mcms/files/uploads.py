@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, or_, select, update
+from sqlalchemy import Row, Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcms.addin_jobs.models import AddinJobStatus
@@ -207,6 +207,36 @@ async def heartbeat(*, session: AsyncSession, upload_id: str, token: str) -> boo
     return released is False
 
 
+def _progress_statement(*, unlock: bool) -> Any:
+    """The acknowledgement's UPDATE, built once: it runs for every PATCH, and
+    building it (21 columns to return) cost more than running it."""
+    table = sessions_table
+    values: dict[str, Any] = {
+        "offset": bindparam("new_offset"),
+        "chunk_count": table.c.chunk_count + bindparam("chunks"),
+        "updated_at": bindparam("now"),
+        "expires_at": bindparam("expires_at"),
+    }
+    if unlock:
+        values.update(lock_token=None, lock_heartbeat_at=None, release_requested=False)
+    else:
+        values.update(lock_heartbeat_at=bindparam("now"))
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("upload_id"),
+            table.c.lock_token == bindparam("token"),
+            table.c.offset <= bindparam("new_offset"),
+        )
+        .values(**values)
+        .returning(*table.c)
+    )
+
+
+_PROGRESS_AND_UNLOCK = _progress_statement(unlock=True)
+_PROGRESS = _progress_statement(unlock=False)
+
+
 async def record_progress(
     *,
     session: AsyncSession,
@@ -218,28 +248,17 @@ async def record_progress(
     unlock: bool,
 ) -> Row[Any] | None:
     """Acknowledge bytes up to ``offset`` (already fsynced); with ``unlock``,
-    let go of the lock too. The session as acknowledged, or ``None`` if the
-    lock was no longer ours."""
-    values: dict[str, Any] = {
-        "offset": offset,
-        "chunk_count": sessions_table.c.chunk_count + chunks,
-        "updated_at": utcnow(),
+    let go of the lock too, else keep it (and its heartbeat fresh). The session
+    as acknowledged, or ``None`` if the lock was no longer ours."""
+    parameters = {
+        "upload_id": upload_id,
+        "token": token,
+        "new_offset": offset,
+        "chunks": chunks,
+        "now": utcnow(),
         "expires_at": expires_at,
     }
-    if unlock:
-        values.update(lock_token=None, lock_heartbeat_at=None, release_requested=False)
-    else:
-        values.update(lock_heartbeat_at=utcnow())
-    result = await session.execute(
-        update(sessions_table)
-        .where(
-            sessions_table.c.id == upload_id,
-            sessions_table.c.lock_token == token,
-            sessions_table.c.offset <= offset,
-        )
-        .values(**values)
-        .returning(*sessions_table.c)
-    )
+    result = await session.execute(_PROGRESS_AND_UNLOCK if unlock else _PROGRESS, parameters)
     return result.first()
 
 
