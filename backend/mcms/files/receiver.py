@@ -84,7 +84,7 @@ class _Lane:
         done: concurrent.futures.Future[T] = concurrent.futures.Future()
 
         def start(previous: concurrent.futures.Future[Any] | None = None) -> None:
-            if previous is not None and previous.exception() is not None:
+            if previous is not None and (previous.cancelled() or previous.exception()):
                 done.set_exception(OSError(errno.EIO, "An earlier batch failed."))
                 return
             try:
@@ -105,6 +105,8 @@ class _Lane:
 def _copy_outcome(
     source: concurrent.futures.Future[T], target: concurrent.futures.Future[T]
 ) -> None:
+    if target.cancelled():  # nobody waits for it: nothing to tell
+        return
     if source.cancelled():  # the pool shut down before it ran
         target.set_exception(OSError(errno.EIO, "The batch never ran."))
         return
@@ -202,12 +204,13 @@ def _drop_behind(fd: int, position: int, length: int) -> None:
 
 @dataclass
 class PartWriter:
-    """Appends batches to an open part file at ``offset``, one in flight at a time.
+    """Appends batches to an open part file at ``offset``.
 
     ``add`` keeps the pieces as they arrive (no copy on the event loop); once
     they make up a batch they go to threads together: one ``pwritev`` in one,
-    the hashes in another (or one per hashlib hash). While that batch is in flight the next one
-    collects, so at most two batches of pieces are held per writer.
+    the hashes in another (or one per hashlib hash). Up to
+    ``BATCHES_IN_FLIGHT`` batches are in flight while the next one collects,
+    so at most three batches of pieces are held per writer.
 
     ``written`` counts bytes that reached the file and every hash; ``durable``
     those of them that were fsynced too (what may be acknowledged)."""
