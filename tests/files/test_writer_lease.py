@@ -9,6 +9,7 @@ import asyncio
 import fcntl
 import os
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -47,12 +48,31 @@ def _file_locked(ingest: Ingest, upload_id: str) -> bool:
     return False
 
 
-async def _started(client: httpx.AsyncClient, user: TestUser, routing_id: str) -> str:
-    """An upload of three chunks with its first chunk sent: its location."""
-    location = (await create_upload(client, user, routing_id, 3 * CHUNK)).headers["Location"]
-    answer = await patch(client, user, location, 0, os.urandom(CHUNK))
+@dataclass
+class Started:
+    """An upload of three chunks with its first chunk sent through the app,
+    whose leases last ``seconds``."""
+
+    ingest: Ingest
+    engineer: TestUser
+    location: str
+
+    @property
+    def upload_id(self) -> str:
+        return self.location.rsplit("/", 1)[1]
+
+
+async def _started(
+    app: Any, client: httpx.AsyncClient, factory: Factory, *, lease_seconds: float
+) -> Started:
+    ingest: Ingest = app.state.ingest
+    ingest.leases.seconds = lease_seconds
+    engineer, routing = await engineer_with_routing(factory)
+    created = await create_upload(client, engineer, routing["id"], 3 * CHUNK)
+    location = str(created.headers["Location"])
+    answer = await patch(client, engineer, location, 0, os.urandom(CHUNK))
     assert answer.status_code == 204, answer.text
-    return str(location)
+    return Started(ingest, engineer, location)
 
 
 def _principal(user: TestUser) -> Principal:
@@ -66,11 +86,13 @@ async def _body(data: bytes) -> Any:
 async def test_a_patch_keeps_the_locks_for_the_next_one(
     client: httpx.AsyncClient, factory: Factory, app: Any, db: Database
 ) -> None:
-    ingest: Ingest = app.state.ingest
-    ingest.leases.seconds = 0.3
-    engineer, routing = await engineer_with_routing(factory)
-    location = await _started(client, engineer, routing["id"])
-    upload_id = location.rsplit("/", 1)[1]
+    started = await _started(app, client, factory, lease_seconds=0.3)
+    ingest, engineer, location, upload_id = (
+        started.ingest,
+        started.engineer,
+        started.location,
+        started.upload_id,
+    )
 
     token, offset = await _lock_of(db, upload_id)
     assert (token is not None, offset) == (True, CHUNK)
@@ -90,11 +112,8 @@ async def test_a_patch_keeps_the_locks_for_the_next_one(
 async def test_head_and_delete_in_the_same_process_do_not_wait(
     client: httpx.AsyncClient, factory: Factory, app: Any, settings: Settings
 ) -> None:
-    ingest: Ingest = app.state.ingest
-    ingest.leases.seconds = 30.0
-    engineer, routing = await engineer_with_routing(factory)
-    location = await _started(client, engineer, routing["id"])
-    upload_id = location.rsplit("/", 1)[1]
+    upload = await _started(app, client, factory, lease_seconds=30.0)
+    ingest, engineer, location = upload.ingest, upload.engineer, upload.location
 
     started = time.monotonic()
     answer = await head(client, engineer, location)
@@ -102,19 +121,16 @@ async def test_head_and_delete_in_the_same_process_do_not_wait(
     deleted = await client.delete(location, headers={"Tus-Resumable": "1.0.0", **engineer.headers})
     assert deleted.status_code == 204
     assert time.monotonic() - started < 5.0  # far from the lease's 30 s
-    assert ingest.leases.peek(upload_id) is None
+    assert ingest.leases.peek(upload.upload_id) is None
     assert list((settings.resolved_files_dir / "uploads").iterdir()) == []
 
 
 async def test_another_process_gets_the_upload_once_the_lease_runs_out(
     client: httpx.AsyncClient, factory: Factory, app: Any, db: Database, settings: Settings
 ) -> None:
-    ingest: Ingest = app.state.ingest
-    ingest.leases.seconds = 0.5
+    upload = await _started(app, client, factory, lease_seconds=0.5)
+    engineer, location, upload_id = upload.engineer, upload.location, upload.upload_id
     other = Ingest(db, settings, on_commit_queued=lambda: None)
-    engineer, routing = await engineer_with_routing(factory)
-    location = await _started(client, engineer, routing["id"])
-    upload_id = location.rsplit("/", 1)[1]
     principal = _principal(engineer)
 
     started = time.monotonic()
@@ -144,11 +160,13 @@ async def test_a_waiting_process_is_not_kept_waiting_by_the_next_lease(
 ) -> None:
     """A PATCH that finds, in its acknowledgement, that another process asked
     for the upload lets go instead of keeping the locks."""
-    ingest: Ingest = app.state.ingest
-    ingest.leases.seconds = 30.0
-    engineer, routing = await engineer_with_routing(factory)
-    location = await _started(client, engineer, routing["id"])
-    upload_id = location.rsplit("/", 1)[1]
+    upload = await _started(app, client, factory, lease_seconds=30.0)
+    ingest, engineer, location, upload_id = (
+        upload.ingest,
+        upload.engineer,
+        upload.location,
+        upload.upload_id,
+    )
     async with db.unit_of_work() as session:
         await uploads.ask_release(session=session, upload_id=upload_id)
 

@@ -206,37 +206,27 @@ static void feed_one(struct sha256_ctx *ctx, const uint8_t *data, size_t len)
     ctx->buffered = len;
 }
 
-/* Feed the same bytes to two contexts; together while they are aligned alike. */
+/* Feed the same bytes to two contexts. While they are aligned alike, the
+ * whole blocks go through blocks_two; the partial blocks at either end (at
+ * most one each) go through feed_one, context by context. */
 static void feed_two(struct sha256_ctx *a, struct sha256_ctx *b, const uint8_t *data, size_t len)
 {
-    if (a->buffered != b->buffered) {
+    if (a->buffered != b->buffered || len < 64) {
         feed_one(a, data, len);
         feed_one(b, data, len);
         return;
     }
-    a->total += len;
-    b->total += len;
-    if (a->buffered) {
-        size_t take = 64 - a->buffered < len ? 64 - a->buffered : len;
-        memcpy(a->buf + a->buffered, data, take);
-        memcpy(b->buf + b->buffered, data, take);
-        a->buffered += take;
-        b->buffered += take;
-        data += take;
-        len -= take;
-        if (a->buffered < 64)
-            return;
-        blocks_two(a->state, b->state, a->buf, 1);
-        a->buffered = b->buffered = 0;
-    }
-    if (len >= 64) {
-        blocks_two(a->state, b->state, data, len / 64);
-        data += len & ~(size_t)63;
-        len &= 63;
-    }
-    memcpy(a->buf, data, len);
-    memcpy(b->buf, data, len);
-    a->buffered = b->buffered = len;
+    size_t head = a->buffered ? 64 - a->buffered : 0; /* completes the buffered block */
+    feed_one(a, data, head);
+    feed_one(b, data, head);
+    data += head;
+    len -= head;
+    size_t whole = len & ~(size_t)63;
+    blocks_two(a->state, b->state, data, whole / 64);
+    a->total += whole;
+    b->total += whole;
+    feed_one(a, data + whole, len - whole);
+    feed_one(b, data + whole, len - whole);
 }
 
 static int cpu_has_sha(void)

@@ -229,11 +229,15 @@ class PartWriter:
     _queued: int = field(default=0, repr=False)
     """Bytes of the batches in flight."""
     _writes: _Lane = field(default_factory=lambda: _Lane(_EXECUTOR), repr=False)
-    _hash_lanes: list[_Lane] = field(default_factory=list, repr=False)
+    _hash_lanes: list[tuple[_Lane, list[Digest]]] = field(init=False, repr=False)
+    """A lane per group of hashes that one thread feeds together."""
     _pieces: list[bytes] = field(default_factory=list, repr=False)
     _collected: int = field(default=0, repr=False)
     _broken: bool = field(default=False, repr=False)
     """A batch failed or never ran: what came after it must not be written."""
+
+    def __post_init__(self) -> None:
+        self._hash_lanes = [(_Lane(_HASHERS), group) for group in hash_groups(self.hashes)]
 
     async def add(self, data: bytes) -> None:
         """Take ``data`` into the batch; a full batch is handed to a thread."""
@@ -265,12 +269,9 @@ class PartWriter:
         size, self._collected = self._collected, 0
         position = self.offset + self.written + self._queued
         self._queued += size
-        groups = hash_groups(self.hashes)
-        if not self._hash_lanes:
-            self._hash_lanes = [_Lane(_HASHERS) for _ in groups]
         hashes = [
             lane.submit(functools.partial(update_together, group, pieces))
-            for lane, group in zip(self._hash_lanes, groups, strict=True)
+            for lane, group in self._hash_lanes
         ]
         write = self._writes.submit(functools.partial(self._write, pieces, position, make_durable))
         self._in_flight.append(_Batch(write=write, hashes=hashes))
