@@ -40,7 +40,10 @@ How:
    checks ``Upload-Offset``. Downloads are read with ``recv_into`` into one
    buffer. The client uses well under one core, so it does not set the pace.
 5. **Rounds.** ``--rounds`` (2) times: the bare endpoint gets the whole file,
-   then MCMS gets it as a new tus upload (``POST /api/uploads``, then the
+   then the bare server's straightforward loop (hash the chunk and the file,
+   write, fsync, all on the event loop: the issue's "about 43 %" yardstick, a
+   reference without a target; ``--no-straightforward`` skips it), then MCMS
+   gets it as a new tus upload (``POST /api/uploads``, then the
    PATCHes), and the bench waits for the upload to be ``COMMITTED`` (GraphQL
    ``uploadSession(id) { status file { id } }``). Throughput = bytes / time from
    the first PATCH sent to the last ``204`` received. The first MCMS upload
@@ -462,6 +465,15 @@ def patch_all(server: Server, path: str, payload: Payload) -> dict[str, Any]:
     }
 
 
+def straightforward_upload(bare: Server, upload_id: str, payload: Payload) -> dict[str, Any]:
+    """The payload through the bare server's straightforward receiver, whose file is
+    deleted afterwards (it is a reference only: nothing is checked but the offsets)."""
+    try:
+        return patch_all(bare, f"/api/straightforward/{upload_id}", payload)
+    finally:
+        httpx.delete(f"http://127.0.0.1:{bare.port}/api/straightforward/{upload_id}")
+
+
 def create_upload(server: Server, routing_id: int, name: str, payload: Payload) -> str:
     """``POST /api/uploads`` (tus creation) with the declared whole-file hash; the upload's path."""
 
@@ -662,7 +674,10 @@ def start(
         command = [sys.executable, "-m", "mcms", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(port)]
     else:
+        straightforward_dir = work_dir / "straightforward"
+        straightforward_dir.mkdir(exist_ok=True)
         command = [sys.executable, str(BENCH_DIR / "bare_uploads.py"), "--port", str(port)]
+        command += ["--dir", str(straightforward_dir)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MCMS_")}
     env.update(
         MCMS_DATA_DIR=str(data_dir),
@@ -701,6 +716,7 @@ class Options:
     chunk: int
     rounds: int
     verify: bool
+    straightforward: bool
     server_cpus: str | None
     client_cpu: int | None
     quiet_wait: float
@@ -714,13 +730,20 @@ def quiet(o: Options, what: str) -> dict[str, float]:
 def run_rounds(
     mcms: Server, bare: Server, payload: Payload, routing_id: int, files_dir: Path, o: Options
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"bare": [], "mcms": []}
+    out: dict[str, Any] = {"bare": [], "straightforward": [], "mcms": []}
     for number in range(1, o.rounds + 1):
         waited = quiet(o, f"round {number}: bare endpoint, {payload.size / GIB:g} GiB")
         bare_run = patch_all(bare, f"/api/uploads/bare-{number}", payload)
         bare_run["quiet"] = waited
         out["bare"].append(bare_run)
         print(f"   bare: {_upload_line(bare_run)}", flush=True)
+        if o.straightforward:
+            waited = quiet(o, f"round {number}: straightforward loop, {payload.size / GIB:g} GiB")
+            plain = straightforward_upload(bare, f"straightforward-{number}", payload)
+            plain["quiet"] = waited
+            plain["ratio_to_bare"] = round(plain["mb_per_s"] / bare_run["mb_per_s"], 3)
+            out["straightforward"].append(plain)
+            print(f"   straightforward: {_upload_line(plain)}", flush=True)
         waited = quiet(o, f"round {number}: MCMS, {payload.size / GIB:g} GiB")
         run = mcms_upload(mcms, routing_id, "bench.bin", payload, files_dir)
         run["quiet"] = waited
@@ -857,6 +880,10 @@ def print_uploads(out: dict[str, Any], o: Options) -> None:
           "| added to cas/ |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     rows = [("bare endpoint, " + size, n + 1, r) for n, r in enumerate(out["bare"])]
+    rows += [
+        ("straightforward loop (reference), " + size, n + 1, r)
+        for n, r in enumerate(out["straightforward"])
+    ]
     rows += [("MCMS, " + size, n + 1, r) for n, r in enumerate(out["mcms"])]
     if "big" in out:
         rows.append((f"MCMS, {o.big / GIB:g} GiB", 1, out["big"]))
@@ -893,6 +920,12 @@ def print_verdicts(out: dict[str, Any], v: dict[str, Any]) -> None:
         f"| ingest ≥ {i['target']:.0%} of the bare endpoint | {i['mcms_mb_per_s']} / "
         f"{i['bare_mb_per_s']} MB/s = {i['ratio']:.1%} | {_mark(i['met'])} |"
     )
+    if out["straightforward"]:
+        plain = max(r["mb_per_s"] for r in out["straightforward"])
+        print(
+            f"| (reference, no target) the straightforward loop | {plain} / "
+            f"{i['bare_mb_per_s']} MB/s = {plain / i['bare_mb_per_s']:.1%} | - |"
+        )
     print(f"| server RSS < {rss['target_mb']:g} MB | {rss_text} | {_mark(rss['met'])} |")
     disk = {
         "after_upload": out["downloads"]["plain_read_fresh_file"]["mb_per_s"],
@@ -950,6 +983,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--no-verify", action="store_true", help="skip the hashed download")
     parser.add_argument(
+        "--no-straightforward",
+        action="store_true",
+        help="skip the straightforward hash + write + fsync loop (a reference, no target)",
+    )
+    parser.add_argument(
         "--server-cpus", default="0", help="taskset CPU list of the servers; 'none': unpinned"
     )
     parser.add_argument(
@@ -971,6 +1009,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         chunk=int(args.chunk_mib * MIB),
         rounds=args.rounds,
         verify=not args.no_verify,
+        straightforward=not args.no_straightforward,
         server_cpus=None if args.server_cpus == "none" else args.server_cpus,
         client_cpu=None if args.client_cpu == "none" else int(args.client_cpu),
         quiet_wait=args.quiet_wait,
