@@ -466,8 +466,9 @@ def patch_all(server: Server, path: str, payload: Payload) -> dict[str, Any]:
 
 
 def straightforward_upload(bare: Server, upload_id: str, payload: Payload) -> dict[str, Any]:
-    """The payload through the bare server's straightforward receiver, whose file is
-    deleted afterwards (it is a reference only: nothing is checked but the offsets)."""
+    """The payload through the bare server's straightforward receiver (its answers
+    checked as the bare endpoint's are: ``204`` and the offset, so a chunk whose
+    hash it disputes stops the bench); its file is deleted afterwards."""
     try:
         return patch_all(bare, f"/api/straightforward/{upload_id}", payload)
     finally:
